@@ -1,0 +1,329 @@
+{#- SPEC §5 for every in-scope account-month. Amounts that accumulate over
+    time (balance, net outstanding, remaining periods) are built from
+    per-month changes summed over the account's months, so no installment is
+    repeated for every month it exists; only overdue installments are
+    expanded per month (int_installment_overdue_months). -#}
+with
+
+account_months as (
+    select
+        account_id,
+        borrower_id,
+        account_type,
+        open_date,
+        closed_date,
+        loan_amount,
+        report_month,
+        month_start,
+        month_end
+    from {{ ref('int_account_months_scoped') }}
+),
+
+installments as (
+    select
+        account_id,
+        installment_no,
+        due_date,
+        principal_due,
+        amount_due,
+        exists_from_month
+    from {{ ref('int_installments_checked') }}
+    where is_chosen_version
+        and not fails_ins_002
+        and exists_from_month is not null
+),
+
+payment_months as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        paid_in_month_amount,
+        principal_paid_change
+    from {{ ref('int_installment_payment_months') }}
+),
+
+payoffs as (
+    select * from {{ ref('int_installment_payoffs') }}
+),
+
+overdue_months as (
+    select * from {{ ref('int_installment_overdue_months') }}
+),
+
+payments as (
+    select
+        account_id,
+        paid_in_month,
+        paid_on_local,
+        amount
+    from {{ ref('int_payments_checked') }}
+    where is_valid
+),
+
+five_tier_policy as (
+    select * from {{ ref('ref_five_tier_policy') }}
+),
+
+account_windows as (
+    select
+        account_id,
+        min(month_start) as first_month,
+        max(month_start) as last_month
+    from account_months
+    group by account_id
+),
+
+changes as (
+    -- an installment comes into existence
+    select
+        account_id,
+        exists_from_month as change_month,
+        coalesce(principal_due, 0) as principal_change,
+        amount_due as amount_due_change,
+        cast(0 as {{ type_money() }}) as paid_change,
+        cast(0 as {{ type_money() }}) as principal_paid_change,
+        1 as installment_count_change,
+        case when due_date is not null then 1 else 0 end as remaining_change
+    from installments
+
+    union all
+
+    -- an installment falls due: no longer a remaining period
+    select
+        account_id,
+        greatest(exists_from_month, {{ month_start('due_date') }}) as change_month,
+        0,
+        0,
+        0,
+        0,
+        0,
+        -1
+    from installments
+    where due_date is not null
+
+    union all
+
+    -- payments counted from the later of their month and the installment's
+    select
+        payment_months.account_id,
+        greatest(payment_months.paid_in_month, installments.exists_from_month),
+        0,
+        0,
+        payment_months.paid_in_month_amount,
+        payment_months.principal_paid_change,
+        0,
+        0
+    from payment_months
+    inner join installments
+        on payment_months.account_id = installments.account_id
+        and payment_months.installment_no = installments.installment_no
+),
+
+monthly_changes as (
+    -- changes before the account's first month in the mart count from it
+    select
+        changes.account_id,
+        greatest(changes.change_month, account_windows.first_month) as month_start,
+        sum(changes.principal_change) as principal_change,
+        sum(changes.amount_due_change) as amount_due_change,
+        sum(changes.paid_change) as paid_change,
+        sum(changes.principal_paid_change) as principal_paid_change,
+        sum(changes.installment_count_change) as installment_count_change,
+        sum(changes.remaining_change) as remaining_change
+    from changes
+    inner join account_windows
+        on changes.account_id = account_windows.account_id
+    where changes.change_month <= account_windows.last_month
+    group by changes.account_id, greatest(changes.change_month, account_windows.first_month)
+),
+
+due_in_month as (
+    select
+        installments.account_id,
+        {{ month_start('installments.due_date') }} as month_start,
+        sum(installments.amount_due) as current_due_amount,
+        max(
+            case
+                when payoffs.fully_paid_on > installments.due_date
+                    and payoffs.fully_paid_on <= {{ dbt.last_day('installments.due_date', 'month') }}
+                    then 1
+                else 0
+            end
+        ) = 1 as has_late_payoff
+    from installments
+    left join payoffs
+        on installments.account_id = payoffs.account_id
+        and installments.installment_no = payoffs.installment_no
+    where installments.due_date is not null
+        and {{ month_start('installments.due_date') }} >= installments.exists_from_month
+    group by installments.account_id, {{ month_start('installments.due_date') }}
+),
+
+paid_in_month as (
+    select
+        account_id,
+        paid_in_month as month_start,
+        sum(amount) as current_paid_amount
+    from payments
+    group by account_id, paid_in_month
+),
+
+last_paid_in_month as (
+    select
+        payments.account_id,
+        greatest(payments.paid_in_month, account_windows.first_month) as month_start,
+        max(payments.paid_on_local) as last_paid_on
+    from payments
+    inner join account_windows
+        on payments.account_id = account_windows.account_id
+    group by payments.account_id, greatest(payments.paid_in_month, account_windows.first_month)
+),
+
+paid_by_day as (
+    select
+        account_id,
+        paid_on_local,
+        sum(amount) as paid_on_day
+    from payments
+    group by account_id, paid_on_local
+),
+
+overdue_by_month as (
+    select
+        account_id,
+        month_start,
+        count(*) as overdue_periods,
+        sum(overdue_amount) as total_overdue,
+        sum(overdue_principal) as overdue_principal,
+        sum(case when days_overdue between 31 and 60 then overdue_principal else 0 end) as overdue_principal_31_60,
+        sum(case when days_overdue between 61 and 90 then overdue_principal else 0 end) as overdue_principal_61_90,
+        sum(case when days_overdue between 91 and 180 then overdue_principal else 0 end) as overdue_principal_91_180,
+        sum(case when days_overdue >= 181 then overdue_principal else 0 end) as overdue_principal_over_180,
+        max(days_overdue) as days_past_due
+    from overdue_months
+    group by account_id, month_start
+),
+
+accumulated as (
+    select
+        account_months.*,
+        coalesce(account_months.closed_date <= account_months.month_end, false) as is_closed,
+        sum(coalesce(monthly_changes.principal_change, 0)) over account_history
+            - sum(coalesce(monthly_changes.principal_paid_change, 0)) over account_history as open_principal,
+        sum(coalesce(monthly_changes.amount_due_change, 0)) over account_history
+            - sum(coalesce(monthly_changes.paid_change, 0)) over account_history as net_outstanding,
+        sum(coalesce(monthly_changes.installment_count_change, 0)) over account_history as installment_count,
+        sum(coalesce(monthly_changes.remaining_change, 0)) over account_history as remaining_periods,
+        max(last_paid_in_month.last_paid_on) over account_history as last_payment_date,
+        coalesce(due_in_month.current_due_amount, 0) as current_due_amount,
+        due_in_month.account_id is not null as has_due_in_month,
+        coalesce(due_in_month.has_late_payoff, false) as has_late_payoff,
+        coalesce(paid_in_month.current_paid_amount, 0) as current_paid_amount,
+        overdue_by_month.overdue_periods,
+        overdue_by_month.total_overdue,
+        overdue_by_month.overdue_principal,
+        overdue_by_month.overdue_principal_31_60,
+        overdue_by_month.overdue_principal_61_90,
+        overdue_by_month.overdue_principal_91_180,
+        overdue_by_month.overdue_principal_over_180,
+        overdue_by_month.days_past_due
+    from account_months
+    left join monthly_changes
+        on account_months.account_id = monthly_changes.account_id
+        and account_months.month_start = monthly_changes.month_start
+    left join due_in_month
+        on account_months.account_id = due_in_month.account_id
+        and account_months.month_start = due_in_month.month_start
+    left join paid_in_month
+        on account_months.account_id = paid_in_month.account_id
+        and account_months.month_start = paid_in_month.month_start
+    left join last_paid_in_month
+        on account_months.account_id = last_paid_in_month.account_id
+        and account_months.month_start = last_paid_in_month.month_start
+    left join overdue_by_month
+        on account_months.account_id = overdue_by_month.account_id
+        and account_months.month_start = overdue_by_month.month_start
+    window account_history as (
+        partition by account_months.account_id
+        order by account_months.month_start
+        rows between unbounded preceding and current row
+    )
+),
+
+settled as (
+    -- a settled account reports no arrears (SPEC §5)
+    select
+        account_id,
+        borrower_id,
+        account_type,
+        open_date,
+        closed_date,
+        loan_amount,
+        report_month,
+        month_start,
+        month_end,
+        is_closed,
+        net_outstanding,
+        installment_count,
+        remaining_periods,
+        last_payment_date,
+        current_due_amount,
+        current_paid_amount,
+        has_due_in_month,
+        has_late_payoff,
+        case when is_closed then 0 else open_principal end as balance,
+        case when is_closed then 0 else coalesce(days_past_due, 0) end as days_past_due,
+        case when is_closed then 0 else coalesce(overdue_periods, 0) end as overdue_periods,
+        case when is_closed then 0 else coalesce(total_overdue, 0) end as total_overdue,
+        case when is_closed then 0 else coalesce(overdue_principal, 0) end as overdue_principal,
+        case when is_closed then 0 else coalesce(overdue_principal_31_60, 0) end as overdue_principal_31_60,
+        case when is_closed then 0 else coalesce(overdue_principal_61_90, 0) end as overdue_principal_61_90,
+        case when is_closed then 0 else coalesce(overdue_principal_91_180, 0) end as overdue_principal_91_180,
+        case when is_closed then 0 else coalesce(overdue_principal_over_180, 0) end as overdue_principal_over_180
+    from accumulated
+),
+
+final as (
+    select
+        settled.account_id,
+        settled.borrower_id,
+        settled.account_type,
+        settled.open_date,
+        settled.closed_date,
+        settled.loan_amount,
+        settled.report_month,
+        settled.month_start,
+        settled.month_end,
+        cast(settled.balance as {{ type_money() }}) as balance,
+        cast(settled.days_past_due as integer) as days_past_due,
+        cast(settled.overdue_periods as integer) as overdue_periods,
+        cast(settled.total_overdue as {{ type_money() }}) as total_overdue,
+        cast(settled.overdue_principal as {{ type_money() }}) as overdue_principal,
+        cast(settled.overdue_principal_31_60 as {{ type_money() }}) as overdue_principal_31_60,
+        cast(settled.overdue_principal_61_90 as {{ type_money() }}) as overdue_principal_61_90,
+        cast(settled.overdue_principal_91_180 as {{ type_money() }}) as overdue_principal_91_180,
+        cast(settled.overdue_principal_over_180 as {{ type_money() }}) as overdue_principal_over_180,
+        cast(settled.current_due_amount as {{ type_money() }}) as current_due_amount,
+        cast(settled.current_paid_amount as {{ type_money() }}) as current_paid_amount,
+        settled.last_payment_date,
+        cast(paid_by_day.paid_on_day as {{ type_money() }}) as last_payment_amount,
+        cast(settled.remaining_periods as integer) as remaining_periods,
+        cast(settled.installment_count as integer) as installment_count,
+        {{ rpy_status('settled.is_closed', 'settled.days_past_due', 'settled.has_late_payoff', 'settled.has_due_in_month') }} as rpy_status,
+        case
+            when settled.is_closed then '3'
+            when settled.days_past_due > 0 then '2'
+            else '1'
+        end as acct_status,
+        five_tier_policy.five_tier_class,
+        settled.is_closed and settled.net_outstanding > 0.01 as is_closed_with_arrears
+    from settled
+    left join paid_by_day
+        on settled.account_id = paid_by_day.account_id
+        and settled.last_payment_date = paid_by_day.paid_on_local
+    left join five_tier_policy
+        on settled.days_past_due between five_tier_policy.min_days_past_due and five_tier_policy.max_days_past_due
+)
+
+select * from final

@@ -1,0 +1,102 @@
+with
+
+installments as (
+    select
+        account_id,
+        installment_no,
+        due_date,
+        principal_due,
+        interest_due,
+        amount_due,
+        exists_from_month
+    from {{ ref('int_installments_checked') }}
+    where is_chosen_version
+        and not fails_ins_002
+        and due_date is not null
+        and exists_from_month is not null
+        and amount_due > 0
+),
+
+payoffs as (
+    select * from {{ ref('int_installment_payoffs') }}
+),
+
+payment_months as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        next_paid_in_month,
+        paid_to_date
+    from {{ ref('int_installment_payment_months') }}
+),
+
+reporting_months as (
+    select
+        report_month,
+        month_start,
+        month_end
+    from {{ ref('int_reporting_months') }}
+),
+
+overdue_windows as (
+    -- overdue from the first month whose month_end is after due_date, until
+    -- the month in which paid_to_date reaches amount_due (exclusive)
+    select
+        installments.*,
+        greatest(
+            installments.exists_from_month,
+            case
+                when installments.due_date < {{ dbt.last_day('installments.due_date', 'month') }}
+                    then {{ month_start('installments.due_date') }}
+                else cast({{ dbt.dateadd('month', 1, month_start('installments.due_date')) }} as date)
+            end
+        ) as overdue_from_month,
+        {{ month_start('payoffs.fully_paid_on') }} as overdue_until_month
+    from installments
+    left join payoffs
+        on installments.account_id = payoffs.account_id
+        and installments.installment_no is not distinct from payoffs.installment_no
+),
+
+overdue_months as (
+    select
+        overdue_windows.*,
+        reporting_months.report_month,
+        reporting_months.month_start,
+        reporting_months.month_end
+    from overdue_windows
+    inner join reporting_months
+        on reporting_months.month_start >= overdue_windows.overdue_from_month
+        and (
+            overdue_windows.overdue_until_month is null
+            or reporting_months.month_start < overdue_windows.overdue_until_month
+        )
+),
+
+with_paid as (
+    select
+        overdue_months.*,
+        coalesce(payment_months.paid_to_date, 0) as paid_to_date
+    from overdue_months
+    left join payment_months
+        on overdue_months.account_id = payment_months.account_id
+        and overdue_months.installment_no = payment_months.installment_no
+        and payment_months.paid_in_month <= overdue_months.month_start
+        and (payment_months.next_paid_in_month is null or overdue_months.month_start < payment_months.next_paid_in_month)
+),
+
+final as (
+    select
+        account_id,
+        installment_no,
+        report_month,
+        month_start,
+        due_date,
+        {{ dbt.datediff('due_date', 'month_end', 'day') }} as days_overdue,
+        amount_due - paid_to_date as overdue_amount,
+        coalesce(principal_due, 0) - {{ principal_paid('paid_to_date', 'interest_due', 'principal_due') }} as overdue_principal
+    from with_paid
+)
+
+select * from final

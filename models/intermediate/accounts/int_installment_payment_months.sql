@@ -1,0 +1,80 @@
+with
+
+installments as (
+    select
+        account_id,
+        installment_no,
+        interest_due,
+        principal_due
+    from {{ ref('int_installments_checked') }}
+    where is_chosen_version
+        and not fails_ins_002
+        and installment_no is not null
+),
+
+payments as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        amount
+    from {{ ref('int_payments_checked') }}
+    where is_valid
+),
+
+monthly as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        sum(amount) as paid_in_month_amount
+    from payments
+    group by account_id, installment_no, paid_in_month
+),
+
+accumulated as (
+    select
+        monthly.account_id,
+        monthly.installment_no,
+        monthly.paid_in_month,
+        monthly.paid_in_month_amount,
+        lead(monthly.paid_in_month) over installment_window as next_paid_in_month,
+        sum(monthly.paid_in_month_amount) over (
+            partition by monthly.account_id, monthly.installment_no
+            order by monthly.paid_in_month
+            rows between unbounded preceding and current row
+        ) as paid_to_date,
+        installments.interest_due,
+        installments.principal_due
+    from monthly
+    inner join installments
+        on monthly.account_id = installments.account_id
+        and monthly.installment_no = installments.installment_no
+    window installment_window as (partition by monthly.account_id, monthly.installment_no order by monthly.paid_in_month)
+),
+
+allocated as (
+    -- SPEC §5: interest first, then principal
+    select
+        *,
+        {{ principal_paid('paid_to_date', 'interest_due', 'principal_due') }} as principal_paid_to_date
+    from accumulated
+),
+
+final as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        next_paid_in_month,
+        paid_in_month_amount,
+        paid_to_date,
+        principal_paid_to_date,
+        principal_paid_to_date - coalesce(
+            lag(principal_paid_to_date) over (partition by account_id, installment_no order by paid_in_month),
+            0
+        ) as principal_paid_change
+    from allocated
+)
+
+select * from final

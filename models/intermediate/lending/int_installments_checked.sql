@@ -1,0 +1,66 @@
+with
+
+installments as (
+    select * from {{ ref('stg_lending__installments') }}
+),
+
+accounts as (
+    select
+        account_id,
+        open_date
+    from {{ ref('stg_lending__accounts') }}
+),
+
+account_open_dates as (
+    -- one open date per account id (conflicting account versions: the smallest)
+    select
+        account_id,
+        min(open_date) as open_date
+    from accounts
+    where account_id is not null
+    group by account_id
+),
+
+versions as (
+    {{ deduplicate_versions('installments', ['account_id', 'installment_no']) }}
+),
+
+checked as (
+    select
+        versions.*,
+        account_open_dates.account_id is null as fails_ins_002,
+        versions.raw_problems is not null as fails_raw_001,
+        versions.source_row_count > 1 as fails_raw_002,
+        coalesce(versions.principal_due < 0, false)
+            or coalesce(versions.interest_due < 0, false)
+            or coalesce(versions.due_date < account_open_dates.open_date, false)
+            or versions.is_conflicting as fails_ins_001,
+        {{ month_start('coalesce(versions.scheduled_on, account_open_dates.open_date)') }} as exists_from_month
+    from versions
+    left join account_open_dates
+        on versions.account_id = account_open_dates.account_id
+),
+
+final as (
+    select
+        row_fingerprint,
+        account_id,
+        installment_no,
+        scheduled_on,
+        due_date,
+        principal_due,
+        interest_due,
+        coalesce(principal_due, 0) + coalesce(interest_due, 0) as amount_due,
+        exists_from_month,
+        raw_problems,
+        source_row_count,
+        is_conflicting,
+        is_chosen_version,
+        fails_raw_001,
+        fails_raw_002,
+        fails_ins_001,
+        fails_ins_002
+    from checked
+)
+
+select * from final

@@ -1,0 +1,83 @@
+with
+
+payments as (
+    select * from {{ ref('stg_lending__payments') }}
+),
+
+accounts as (
+    select
+        account_id,
+        open_date,
+        is_chosen_version
+    from {{ ref('int_accounts_checked') }}
+),
+
+installments as (
+    select
+        account_id,
+        installment_no
+    from {{ ref('int_installments_checked') }}
+),
+
+account_open_dates as (
+    select
+        account_id,
+        open_date
+    from accounts
+    where is_chosen_version
+),
+
+known_installments as (
+    select distinct
+        account_id,
+        installment_no
+    from installments
+    where installment_no is not null
+),
+
+versions as (
+    {{ deduplicate_versions('payments', ['payment_id']) }}
+),
+
+checked as (
+    select
+        versions.*,
+        account_open_dates.open_date,
+        versions.raw_problems is not null as fails_raw_001,
+        versions.source_row_count > 1 as fails_raw_002,
+        account_open_dates.account_id is null or known_installments.account_id is null as fails_pay_001,
+        coalesce(versions.amount <= 0, true) as fails_pay_002,
+        coalesce(versions.paid_on_local < account_open_dates.open_date, false) as fails_pay_004,
+        versions.is_conflicting as fails_pay_005
+    from versions
+    left join account_open_dates
+        on versions.account_id = account_open_dates.account_id
+    left join known_installments
+        on versions.account_id = known_installments.account_id
+        and versions.installment_no = known_installments.installment_no
+),
+
+final as (
+    select
+        row_fingerprint,
+        payment_id,
+        account_id,
+        installment_no,
+        paid_at_local,
+        paid_on_local,
+        {{ month_start('paid_on_local') }} as paid_in_month,
+        amount,
+        raw_problems,
+        source_row_count,
+        is_conflicting,
+        fails_raw_001,
+        fails_raw_002,
+        fails_pay_001,
+        fails_pay_002,
+        fails_pay_004,
+        fails_pay_005,
+        not (fails_raw_001 or fails_pay_001 or fails_pay_002 or fails_pay_005) as is_valid
+    from checked
+)
+
+select * from final

@@ -1,0 +1,42 @@
+with
+
+source as (
+    select * from {{ raw_entity('consent_events') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('borrower_id') }} as borrower_id,
+        {{ clean_text('purpose') }} as purpose,
+        {{ clean_text('action') }} as action,
+        {{ clean_text('event_at') }} as event_at_text,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('policy_version') }} as policy_version,
+        {{ clean_text('evidence_ref') }} as evidence_ref
+    from source
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_timestamp_local('event_at_text') }} as event_at_local,
+        {{ row_fingerprint(['event_id', 'borrower_id', 'purpose', 'action', 'event_at_text', 'channel', 'policy_version', 'evidence_ref']) }} as row_fingerprint
+    from cleaned
+),
+
+final as (
+    select
+        row_fingerprint,
+        event_id,
+        borrower_id,
+        purpose,
+        action,
+        event_at_local,
+        channel,
+        policy_version,
+        evidence_ref
+    from parsed
+)
+
+select * from final

@@ -1,0 +1,47 @@
+with
+
+source as (
+    select * from {{ raw_entity('installments') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('account_id') }} as account_id,
+        {{ clean_text('installment_no') }} as installment_no_text,
+        {{ clean_text('scheduled_on') }} as scheduled_on_text,
+        {{ clean_text('due_date') }} as due_date_text,
+        {{ clean_text('principal_due') }} as principal_due_text,
+        {{ clean_text('interest_due') }} as interest_due_text
+    from source
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_integer('installment_no_text') }} as installment_no,
+        {{ parse_date('scheduled_on_text') }} as scheduled_on,
+        {{ parse_date('due_date_text') }} as due_date,
+        {{ parse_amount('principal_due_text') }} as principal_due,
+        {{ parse_amount('interest_due_text') }} as interest_due,
+        {{ row_fingerprint(['account_id', 'installment_no_text', 'scheduled_on_text', 'due_date_text', 'principal_due_text', 'interest_due_text']) }} as row_fingerprint
+    from cleaned
+),
+
+final as (
+    select
+        row_fingerprint,
+        account_id,
+        installment_no,
+        scheduled_on,
+        due_date,
+        principal_due,
+        interest_due,
+        nullif(concat_ws(', ',
+            case when account_id is null then 'account_id: missing' end,
+            case when installment_no_text is null then 'installment_no: missing' end,
+            {{ raw_value_problems(['installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due'], required=['due_date', 'principal_due', 'interest_due']) }}
+        ), '') as raw_problems
+    from parsed
+)
+
+select * from final

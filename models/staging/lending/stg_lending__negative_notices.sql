@@ -1,0 +1,38 @@
+with
+
+source as (
+    select * from {{ raw_entity('negative_notices') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('notice_id') }} as notice_id,
+        {{ clean_text('account_id') }} as account_id,
+        {{ clean_text('notified_at') }} as notified_at_text,
+        {{ clean_text('channel') }} as channel
+    from source
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_timestamp_local('notified_at_text') }} as notified_at,
+        {{ row_fingerprint(['notice_id', 'account_id', 'notified_at_text', 'channel']) }} as row_fingerprint
+    from cleaned
+),
+
+final as (
+    select
+        row_fingerprint,
+        notice_id,
+        account_id,
+        notified_at as notified_at_local,
+        channel,
+        nullif(concat_ws(', ',
+            case when notice_id is null then 'notice_id: missing' end,
+            {{ raw_value_problems(['notified_at'], required=['notified_at']) }}
+        ), '') as raw_problems
+    from parsed
+)
+
+select * from final

@@ -1,0 +1,43 @@
+with
+
+source as (
+    select * from {{ raw_entity('payments') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('payment_id') }} as payment_id,
+        {{ clean_text('account_id') }} as account_id,
+        {{ clean_text('installment_no') }} as installment_no_text,
+        {{ clean_text('paid_at') }} as paid_at_text,
+        {{ clean_text('amount') }} as amount_text
+    from source
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_integer('installment_no_text') }} as installment_no,
+        {{ parse_timestamp_local('paid_at_text') }} as paid_at,
+        {{ parse_amount('amount_text') }} as amount,
+        {{ row_fingerprint(['payment_id', 'account_id', 'installment_no_text', 'paid_at_text', 'amount_text']) }} as row_fingerprint
+    from cleaned
+),
+
+final as (
+    select
+        row_fingerprint,
+        payment_id,
+        account_id,
+        installment_no,
+        paid_at as paid_at_local,
+        cast(paid_at as date) as paid_on_local,
+        amount,
+        nullif(concat_ws(', ',
+            case when payment_id is null then 'payment_id: missing' end,
+            {{ raw_value_problems(['installment_no', 'paid_at', 'amount'], required=['paid_at']) }}
+        ), '') as raw_problems
+    from parsed
+)
+
+select * from final
