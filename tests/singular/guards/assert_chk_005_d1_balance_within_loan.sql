@@ -1,0 +1,8 @@
+{{ config(meta={'rule_id': 'CHK-005'}) }}
+-- guard: D1 balance <= loan_amount (0.01 tolerance, as ACC-006)
+select
+    account_id,
+    report_month
+from {{ ref('submission_account_records') }}
+where account_type = 'D1'
+    and balance > loan_amount + 0.01
