@@ -1,0 +1,3 @@
+"""creditmart: consent-gated credit-reporting submission mart (dbt project + Python tools)."""
+
+__version__ = "0.1.0"
