@@ -1,7 +1,7 @@
 {#- One row per (account, month, error rule) that applies to the account in
     that month (SPEC §3 rejected, §7 "When a rule applies"). Borrower and
     account rules are static; installment rules apply from the installment's
-    month; PER-002, ACC-008 and CON-003 are judged per month. -#}
+    month; PER-002, ACC-008, CON-003 and the PRG errors are judged per month. -#}
 with
 
 account_months as (
@@ -31,6 +31,11 @@ accounts as (
 
 installments as (
     select * from {{ ref('int_installments_checked') }}
+),
+
+progressions as (
+    select * from {{ ref('int_account_month_progressions') }}
+    where rule_id in ('PRG-001', 'PRG-003')
 ),
 
 consent_events as (
@@ -124,6 +129,11 @@ hits as (
     select account_id, month_start, 'ACC-008' as rule_id
     from derived
     where is_closed_with_arrears
+
+    union all
+
+    select account_id, month_start, rule_id
+    from progressions
 
     union all
 

@@ -36,6 +36,10 @@ account_month_errors as (
     select * from {{ ref('int_account_month_errors') }}
 ),
 
+progressions as (
+    select * from {{ ref('int_account_month_progressions') }}
+),
+
 rule_catalogue as (
     select * from {{ ref('ref_rule_catalogue') }}
 ),
@@ -214,6 +218,26 @@ unnoticed_overdue as (
     having count(negative_notices.notice_id) = 0
 ),
 
+progression_rows as (
+    select
+        progressions.rule_id,
+        account_months.report_month,
+        'account' as entity_type,
+        account_months.account_id as entity_id,
+        account_months.account_id,
+        account_months.borrower_id,
+        case progressions.rule_id
+            when 'PRG-001' then 'account_type, open_date or loan_amount differs from the last furnished record'
+            when 'PRG-002' then 'rpy_status worsened by more than one bucket since the last furnished month'
+            when 'PRG-003' then 'furnished as closed (C) in an earlier month'
+            else 'previous month not furnished (gap)'
+        end as detail
+    from progressions
+    inner join account_months
+        on progressions.account_id = account_months.account_id
+        and progressions.month_start = account_months.month_start
+),
+
 notice_month_rows as (
     select
         'LEG-001' as rule_id,
@@ -244,6 +268,8 @@ unioned as (
     select * from notice_rows
     union all
     select * from month_rows
+    union all
+    select * from progression_rows
     union all
     select * from notice_month_rows
 ),
