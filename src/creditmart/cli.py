@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--defect-rate", type=float, default=0.0, help="share of rows per defect class (default 0)")
     generate.add_argument("--end-month", default="2026-10", help="last month, YYYY-MM (default 2026-10)")
     generate.add_argument("--chunk-size", type=int, default=50_000, help="borrowers per chunk (default 50000)")
+
+    validate = commands.add_parser(
+        "validate", help="run the Great Expectations suites; exit 1 when an error-severity expectation fails",
+        description="Validate the built tables with the GX suites (inbound: the staged raw entities; outbound: "
+                    "the submission models and fct_account_months, per month) and build the Data Docs. Exit code 0 "
+                    "when every error-severity expectation passes, 1 otherwise: gate the export on it.")
+    validate.add_argument("--month", default=None, help="validate only this report month (outbound suites)")
+    validate.add_argument("--db", default=None,
+                          help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
     return parser
 
 
@@ -59,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                               file_format=args.format, out=args.out, defect_rate=args.defect_rate,
                               end_month=args.end_month, chunk_size=args.chunk_size)
             print("wrote " + ", ".join(f"{entity}: {count:,}" for entity, count in counts.items()) + f" to {args.out}")
+        elif args.command == "validate":
+            from creditmart.quality.validate import run_validate
+
+            code, summary = run_validate(month=args.month, db=args.db)
+            print(summary)
+            return code
     except CreditmartError as error:
         print(f"creditmart {args.command}: {error}", file=sys.stderr)
         return 1

@@ -1,0 +1,1 @@
+"""Great Expectations suites, the validation runner and the quality report."""
