@@ -14,6 +14,9 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# the quality report is checked in a real headless browser (Debian chromium)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "install Debian's chromium (apt-get install chromium) for the report test"; exit 1; }
 
 # Build every model, seed and test on the bundled sample.
 run: install

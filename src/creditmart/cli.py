@@ -49,6 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--month", default=None, help="validate only this report month (outbound suites)")
     validate.add_argument("--db", default=None,
                           help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+
+    report = commands.add_parser(
+        "report", help="write the quality report (offline HTML) and quality.json",
+        description="Write target/quality/report.html and quality.json: consent coverage funnel and trend, "
+                    "conservation per month, rule violations by rule and month, dbt test and GX results joined by "
+                    "rule_id. Run `creditmart validate` first for the GX part.")
+    report.add_argument("--month", default=None, help="report month (default: the latest in the mart)")
+    report.add_argument("--db", default=None,
+                        help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+    report.add_argument("--target-path", default=None, help="dbt target directory with run_results.json (default: target)")
     return parser
 
 
@@ -74,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             code, summary = run_validate(month=args.month, db=args.db)
             print(summary)
             return code
+        elif args.command == "report":
+            from creditmart.quality.report import run_report
+
+            print(run_report(month=args.month, db=args.db, target_path=args.target_path))
     except CreditmartError as error:
         print(f"creditmart {args.command}: {error}", file=sys.stderr)
         return 1

@@ -24,7 +24,6 @@ from creditmart.quality.suites import SuiteSpec, build_suites
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0, "exclude_unexpected_values": True,
                  "include_unexpected_rows": False}
 ROWS_PER_BATCH = 1_000_000
-GX_DIR = PROJECT_DIR / "gx"
 RESULTS_PATH = PROJECT_DIR / "target" / "quality" / "gx_results.json"
 
 
@@ -119,11 +118,11 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
     finally:
         con.close()
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps({"month": month, "results": results}, indent=1) + "\n", encoding="utf-8")
+    RESULTS_PATH.write_text(json.dumps({"database": str(path.resolve()), "month": month, "results": results}, indent=1) + "\n", encoding="utf-8")
     failed_errors = [r for r in results if not r["success"] and r["severity"] == "error"]
     failed_warns = [r for r in results if not r["success"] and r["severity"] != "error"]
     summary = (f"validated {len(specs)} suites, {len(results)} expectation results: "
                f"{len(failed_errors)} error-severity failures, {len(failed_warns)} warn-severity failures "
                f"(results: {RESULTS_PATH.relative_to(PROJECT_DIR)}, Data Docs: "
-               f"{(GX_DIR / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html').relative_to(PROJECT_DIR)})")
+               "target/quality/data_docs/index.html)")
     return (1 if failed_errors else 0), summary
