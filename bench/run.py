@@ -49,7 +49,7 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
-def measure(command: list[str], env: dict | None = None) -> tuple[float, int]:
+def measure(command: list[str], env: dict | None = None, ok_codes: tuple = (0,)) -> tuple[float, int]:
     """Run a command; return (wall seconds, peak RSS bytes of its process tree)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
@@ -69,7 +69,7 @@ def measure(command: list[str], env: dict | None = None) -> tuple[float, int]:
     done.set()
     sampler.join()
     elapsed = time.perf_counter() - started
-    if process.returncode != 0:
+    if process.returncode not in ok_codes:
         sys.exit(f"benchmark command failed: {' '.join(command)}\n{output[-3000:]}")
     return elapsed, peak
 
@@ -117,6 +117,77 @@ def floor(raw: Path, month: str) -> tuple[float, int]:
     return time.perf_counter() - started, peak
 
 
+def sql_checks(db: Path) -> str:
+    """One aggregate query per suite table computing the same checks as the GX suites (failing-row counts)."""
+    from creditmart.quality.suites import build_suites
+    from creditmart.quality.validate import select_sql
+
+    con = duckdb.connect(str(db), read_only=True)
+    specs = build_suites(con)
+    projections = {}
+    for spec in specs:
+        types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                                 "where table_schema || '.' || table_name = ?", [spec.relation]).fetchall())
+        projections[spec.name] = select_sql(spec, types)  # the same columns and types GX sees
+    con.close()
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    queries = []
+    for spec in specs:
+        checks = []
+        for e in spec.expectations:
+            k, cond = e.configuration.kwargs, None
+            column = k.get("column")
+            where = ""
+            condition = k.get("row_condition")
+            if condition:
+                text = condition.get("pass_through_filter") if isinstance(condition, dict) else condition
+                where = " and " + text.replace("!=", "<>").replace("==", "=").replace('"', "'")
+            kind = e.expectation_type
+            if kind == "expect_column_values_to_be_null":
+                cond = f"{column} is not null"
+            elif kind == "expect_column_values_to_not_be_null":
+                cond = f"{column} is null"
+            elif kind == "expect_column_values_to_be_in_set":
+                values = ", ".join("'" + str(v) + "'" for v in k["value_set"])
+                cond = f"{column} not in ({values})"
+            elif kind == "expect_column_values_to_match_regex":
+                cond = f"not regexp_matches({column}, '{k['regex']}')"
+            elif kind == "expect_column_values_to_be_between":
+                parts = []
+                if k.get("min_value") is not None:
+                    parts.append(f"{column} < {k['min_value'] if not isinstance(k['min_value'], str) else repr(k['min_value'])}")
+                if k.get("max_value") is not None:
+                    parts.append(f"{column} > {k['max_value'] if not isinstance(k['max_value'], str) else repr(k['max_value'])}")
+                cond = " or ".join(parts)
+            elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
+                cond = f"{k['column_A']} < {k['column_B']}"
+            elif kind == "expect_column_values_to_be_valid_citizen_ids":
+                total = " + ".join(f"cast(substr({column}, {i + 1}, 1) as integer) * {w}" for i, w in enumerate(weights))
+                cond = (f"not regexp_full_match({column}, '[0-9]{{17}}[0-9X]') or "
+                        f"substr('10X98765432', cast(({total}) % 11 as integer) + 1, 1) <> substr({column}, 18, 1)")
+            if cond:
+                checks.append(f"count(*) filter (where ({cond}){where})")
+            elif kind == "expect_column_values_to_be_unique":
+                checks.append(f"count({column}) - count(distinct {column})")
+            elif kind == "expect_compound_columns_to_be_unique":
+                cols = ", ".join(k["column_list"])
+                checks.append(f"count(*) - count(distinct ({cols}))")
+        queries.append(f"select {', '.join(checks)} from ({projections[spec.name]}) as batch")
+    return ";\n".join(queries)
+
+
+def validate_vs_sql(db: Path) -> tuple[float, float]:
+    validate, _ = measure([str(BIN / "creditmart"), "validate", "--db", str(db)], ok_codes=(0, 1))
+    sql = sql_checks(db)
+    started = time.perf_counter()
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("set threads = 2")
+    for query in sql.split(";\n"):
+        con.execute(query).fetchall()
+    con.close()
+    return validate, time.perf_counter() - started
+
+
 def raw_rows(raw: Path) -> int:
     con = duckdb.connect()
     return sum(con.execute(f"select count(*) from read_parquet('{p}')").fetchall()[0][0]
@@ -140,6 +211,7 @@ def run_scale(borrowers: int, months: int, work: Path, seed: int) -> dict:
     incremental = dbt_build(inc_db, raw, END_MONTH)
     one_month = dbt_build(one_db, raw, END_MONTH, END_MONTH)
     floor_time = floor(raw, END_MONTH)
+    validate_s, checks_s = validate_vs_sql(full_db)
     con = duckdb.connect(str(full_db), read_only=True)
     account_months = con.execute("select count(*) from fct_account_months").fetchall()[0][0]
     con.close()
@@ -148,7 +220,8 @@ def run_scale(borrowers: int, months: int, work: Path, seed: int) -> dict:
             "full_s": full[0], "full_peak_gib": full[1] / 2**30, "rows_per_s": rows / full[0],
             "incremental_s": incremental[0], "incremental_ratio": incremental[0] / full[0],
             "month_s": one_month[0], "floor_s": floor_time[0], "floor_peak_gib": floor_time[1] / 2**30,
-            "month_vs_floor": one_month[0] / floor_time[0]}
+            "month_vs_floor": one_month[0] / floor_time[0],
+            "validate_s": validate_s, "checks_sql_s": checks_s, "validate_vs_sql": validate_s / checks_s}
 
 
 def machine() -> str:
@@ -174,13 +247,15 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     results = [run_scale(int(s), args.months, work, args.seed) for s in args.scales.split(",")]
     header = ("| borrowers | months | raw rows | account-months | full build s | peak GiB | rows/s "
-              "| +1 month s | incremental / full | one month s | floor s | month / floor |")
-    lines = [header, "|" + "---|" * 12]
+              "| +1 month s | incremental / full | one month s | floor s | month / floor "
+              "| validate s | same checks in SQL s | validate / SQL |")
+    lines = [header, "|" + "---|" * 15]
     for r in results:
         lines.append(f"| {r['borrowers']:,} | {r['months']} | {r['raw_rows']:,} | {r['account_months']:,} "
                      f"| {r['full_s']:.1f} | {r['full_peak_gib']:.2f} | {r['rows_per_s']:,.0f} "
                      f"| {r['incremental_s']:.1f} | {r['incremental_ratio']:.0%} | {r['month_s']:.1f} "
-                     f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.1f}x |")
+                     f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.1f}x | {r['validate_s']:.1f} "
+                     f"| {r['checks_sql_s']:.1f} | {r['validate_vs_sql']:.1f}x |")
     table = "\n".join(lines)
     print(table)
     if args.write:
@@ -194,7 +269,9 @@ def main() -> None:
             "- full build: `dbt build` (every model, seed and test) of all months from generated Parquet;\n"
             "- +1 month: `dbt build` of the next month on a mart already built to the month before;\n"
             "- one month: `dbt build` with first_reporting_month = reporting_month;\n"
-            "- floor: `bench/floor.sql`, one DuckDB query computing the month's records from the same files.\n"
+            "- floor: `bench/floor.sql`, one DuckDB query computing the month's records from the same files;\n"
+            "- validate: `creditmart validate` (all suites, all months, Data Docs) against one aggregate query\n"
+            "  per suite table counting the rows failing the same checks.\n"
             "\n<!-- notes -->" + notes)
 
 

@@ -56,3 +56,22 @@
         read_parquet({{ quoted }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark SQL cannot list files: the format of each entity comes from the
+    raw_formats var ({"borrowers": "parquet", ...}; default csv), and a missing
+    file fails when Spark reads it. -#}
+{% macro spark__raw_file_exists(path) -%}
+    {%- set entity_file = path.split('/')[-1] -%}
+    {%- set entity, format = entity_file.rsplit('.', 1) if '.' in entity_file else (entity_file, '') -%}
+    {%- if format == '*' -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {{ return(var('raw_formats', {}).get(entity, 'csv') == format) }}
+{%- endmacro %}
+
+{% macro spark__read_raw_file(path, format, entity) -%}
+    {%- set view = 'creditmart_raw_' ~ entity -%}
+    {%- set options = "path '" ~ path ~ "'" ~ (", header 'true', inferSchema 'false', multiLine 'true', escape '\"'" if format == 'csv' else '') -%}
+    {%- do run_query('create or replace temporary view ' ~ view ~ ' using ' ~ format ~ ' options (' ~ options ~ ')') -%}
+    {{ view }}
+{%- endmacro %}

@@ -28,8 +28,7 @@
         {%- endif -%}
         {%- for node in graph.sources.values() if node.source_name == 'lending' -%}
             {%- set found = creditmart.find_raw_file(node.name) -%}
-            {%- set described = run_query("describe select * from " ~ creditmart.read_raw_file(found.path, found.format, node.name)) -%}
-            {%- set present = described.columns[0].values() | map('lower') | list -%}
+            {%- set present = creditmart.query_column_names("select * from " ~ creditmart.read_raw_file(found.path, found.format, node.name)) | map('lower') | list -%}
             {%- set missing = [] -%}
             {%- for column_name in node.columns.keys() if column_name | lower not in present -%}
                 {%- do missing.append(column_name) -%}
@@ -40,4 +39,17 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return('select 1 as invocation_ok') }}
+{%- endmacro %}
+
+{#- Column names of a query, without running it. -#}
+{% macro query_column_names(sql) -%}
+    {{ return(adapter.dispatch('query_column_names', 'creditmart')(sql)) }}
+{%- endmacro %}
+
+{% macro default__query_column_names(sql) -%}
+    {{ return(run_query('describe ' ~ sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro spark__query_column_names(sql) -%}
+    {{ return(run_query('describe query ' ~ sql).columns[0].values() | list) }}
 {%- endmacro %}

@@ -75,14 +75,16 @@ account_windows as (
 ),
 
 changes as (
+    -- amounts in integer cents: running sums over bigint are much cheaper than
+    -- over wide decimals, and exact
     -- an installment comes into existence
     select
         account_id,
         exists_from_month as change_month,
-        coalesce(principal_due, 0) as principal_change,
-        amount_due as amount_due_change,
-        cast(0 as {{ type_money() }}) as paid_change,
-        cast(0 as {{ type_money() }}) as principal_paid_change,
+        {{ to_cents('coalesce(principal_due, 0)') }} as principal_change,
+        {{ to_cents('amount_due') }} as amount_due_change,
+        cast(0 as bigint) as paid_change,
+        cast(0 as bigint) as principal_paid_change,
         1 as installment_count_change,
         case when due_date is not null then 1 else 0 end as remaining_change
     from installments
@@ -110,8 +112,8 @@ changes as (
         greatest(payment_months.paid_in_month, installments.exists_from_month),
         0,
         0,
-        payment_months.paid_in_month_amount,
-        payment_months.principal_paid_change,
+        {{ to_cents('payment_months.paid_in_month_amount') }},
+        {{ to_cents('payment_months.principal_paid_change') }},
         0,
         0
     from payment_months
@@ -205,17 +207,41 @@ overdue_by_month as (
     group by account_id, month_start
 ),
 
-accumulated as (
+running_totals as (
+    -- narrow input: the window sorts only keys and changes, not the wide rows
     select
-        account_months.*,
-        coalesce(account_months.closed_date <= account_months.month_end, false) as is_closed,
+        account_months.account_id,
+        account_months.month_start,
         sum(coalesce(monthly_changes.principal_change, 0)) over account_history
             - sum(coalesce(monthly_changes.principal_paid_change, 0)) over account_history as open_principal,
         sum(coalesce(monthly_changes.amount_due_change, 0)) over account_history
             - sum(coalesce(monthly_changes.paid_change, 0)) over account_history as net_outstanding,
         sum(coalesce(monthly_changes.installment_count_change, 0)) over account_history as installment_count,
         sum(coalesce(monthly_changes.remaining_change, 0)) over account_history as remaining_periods,
-        max(last_paid_in_month.last_paid_on) over account_history as last_payment_date,
+        max(last_paid_in_month.last_paid_on) over account_history as last_payment_date
+    from account_months
+    left join monthly_changes
+        on account_months.account_id = monthly_changes.account_id
+        and account_months.month_start = monthly_changes.month_start
+    left join last_paid_in_month
+        on account_months.account_id = last_paid_in_month.account_id
+        and account_months.month_start = last_paid_in_month.month_start
+    window account_history as (
+        partition by account_months.account_id
+        order by account_months.month_start
+        rows between unbounded preceding and current row
+    )
+),
+
+accumulated as (
+    select
+        account_months.*,
+        coalesce(account_months.closed_date <= account_months.month_end, false) as is_closed,
+        running_totals.open_principal,
+        running_totals.net_outstanding,
+        running_totals.installment_count,
+        running_totals.remaining_periods,
+        running_totals.last_payment_date,
         coalesce(due_in_month.current_due_amount, 0) as current_due_amount,
         due_in_month.account_id is not null as has_due_in_month,
         coalesce(due_in_month.has_late_payoff, false) as has_late_payoff,
@@ -229,26 +255,18 @@ accumulated as (
         overdue_by_month.overdue_principal_over_180,
         overdue_by_month.days_past_due
     from account_months
-    left join monthly_changes
-        on account_months.account_id = monthly_changes.account_id
-        and account_months.month_start = monthly_changes.month_start
+    inner join running_totals
+        on account_months.account_id = running_totals.account_id
+        and account_months.month_start = running_totals.month_start
     left join due_in_month
         on account_months.account_id = due_in_month.account_id
         and account_months.month_start = due_in_month.month_start
     left join paid_in_month
         on account_months.account_id = paid_in_month.account_id
         and account_months.month_start = paid_in_month.month_start
-    left join last_paid_in_month
-        on account_months.account_id = last_paid_in_month.account_id
-        and account_months.month_start = last_paid_in_month.month_start
     left join overdue_by_month
         on account_months.account_id = overdue_by_month.account_id
         and account_months.month_start = overdue_by_month.month_start
-    window account_history as (
-        partition by account_months.account_id
-        order by account_months.month_start
-        rows between unbounded preceding and current row
-    )
 ),
 
 settled as (
@@ -272,7 +290,7 @@ settled as (
         current_paid_amount,
         has_due_in_month,
         has_late_payoff,
-        case when is_closed then 0 else open_principal end as balance,
+        case when is_closed then 0 else open_principal end / 100.0 as balance,
         case when is_closed then 0 else coalesce(days_past_due, 0) end as days_past_due,
         case when is_closed then 0 else coalesce(overdue_periods, 0) end as overdue_periods,
         case when is_closed then 0 else coalesce(total_overdue, 0) end as total_overdue,
@@ -282,6 +300,17 @@ settled as (
         case when is_closed then 0 else coalesce(overdue_principal_91_180, 0) end as overdue_principal_91_180,
         case when is_closed then 0 else coalesce(overdue_principal_over_180, 0) end as overdue_principal_over_180
     from accumulated
+),
+
+five_tier_classes as (
+    -- the policy's ranges resolved once per distinct days_past_due, then an
+    -- equality join (a range join over every account-month is far slower)
+    select
+        distinct_days.days_past_due,
+        five_tier_policy.five_tier_class
+    from (select distinct days_past_due from settled) as distinct_days
+    inner join five_tier_policy
+        on distinct_days.days_past_due between five_tier_policy.min_days_past_due and five_tier_policy.max_days_past_due
 ),
 
 final as (
@@ -316,14 +345,14 @@ final as (
             when settled.days_past_due > 0 then '2'
             else '1'
         end as acct_status,
-        five_tier_policy.five_tier_class,
-        settled.is_closed and settled.net_outstanding > 0.01 as is_closed_with_arrears
+        five_tier_classes.five_tier_class,
+        settled.is_closed and settled.net_outstanding > 1 as is_closed_with_arrears
     from settled
     left join paid_by_day
         on settled.account_id = paid_by_day.account_id
         and settled.last_payment_date = paid_by_day.paid_on_local
-    left join five_tier_policy
-        on settled.days_past_due between five_tier_policy.min_days_past_due and five_tier_policy.max_days_past_due
+    left join five_tier_classes
+        on settled.days_past_due = five_tier_classes.days_past_due
 )
 
 select * from final
