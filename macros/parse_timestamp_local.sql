@@ -23,6 +23,6 @@
     {%- endset -%}
     case
         when {{ creditmart.regex_full_match(expr, pattern) }}
-            then {{ dbt.dateadd('minute', '480 - (' ~ offset_minutes ~ ')', wall_clock) }}
+            then {{ creditmart.add_minutes(wall_clock, '480 - (' ~ offset_minutes ~ ')') }}
     end
 {%- endmacro %}

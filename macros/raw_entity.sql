@@ -62,10 +62,10 @@
     file fails when Spark reads it. -#}
 {% macro spark__raw_file_exists(path) -%}
     {%- set entity_file = path.split('/')[-1] -%}
-    {%- set entity, format = entity_file.rsplit('.', 1) if '.' in entity_file else (entity_file, '') -%}
-    {%- if format == '*' -%}
+    {%- if '.' not in entity_file -%}
         {{ return(true) }}
     {%- endif -%}
+    {%- set entity, format = entity_file.rsplit('.', 1) -%}
     {{ return(var('raw_formats', {}).get(entity, 'csv') == format) }}
 {%- endmacro %}
 
