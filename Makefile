@@ -28,8 +28,10 @@ run: install
 	@echo "  e.g. $(BIN)/python -c \"import duckdb; print(duckdb.connect('creditmart.duckdb').sql('select * from rpt_submission_reconciliation order by 1'))\""
 	@echo "dbt run results: target/run_results.json"
 
-# Every test: dbt unit/data/singular tests (inside the pytest builds) and pytest scenarios.
+# Every test: lint, then dbt unit/data/singular tests (inside the pytest builds) and pytest scenarios.
 test: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest
 
 clean:

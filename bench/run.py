@@ -52,8 +52,14 @@ def tree_rss_bytes(root: int) -> int:
 def measure(command: list[str], env: dict | None = None, ok_codes: tuple = (0,)) -> tuple[float, int]:
     """Run a command; return (wall seconds, peak RSS bytes of its process tree)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak = 0
     done = threading.Event()
 
@@ -84,19 +90,28 @@ def dbt_build(db: Path, raw: Path, reporting_month: str, first_month: str | None
     dbt_vars = {"raw_dir": str(raw), "reporting_month": reporting_month}
     if first_month:
         dbt_vars["first_reporting_month"] = first_month
-    return measure([str(BIN / "dbt"), "build", "--vars", json.dumps(dbt_vars)],
-                   {"CREDITMART_DUCKDB_PATH": str(db)})
+    return measure([str(BIN / "dbt"), "build", "--vars", json.dumps(dbt_vars)], {"CREDITMART_DUCKDB_PATH": str(db)})
 
 
 def floor(raw: Path, month: str) -> tuple[float, int]:
     month_start = dt.date.fromisoformat(month + "-01")
     next_start = dt.date.fromisoformat(month_add(month, 1) + "-01")
-    sql = (ROOT / "bench" / "floor.sql").read_text().format(
-        raw=raw, month_start=month_start, month_end=next_start - dt.timedelta(days=1),
-        cutoff=f"{next_start} 00:00:00", previous_cutoff=f"{month_start} 00:00:00")
-    script = ("import duckdb, sys; con = duckdb.connect(); con.execute('set threads = 2'); "
-              "con.execute('create table floor_records as ' + sys.stdin.read()); "
-              "print(con.execute('select count(*) from floor_records').fetchall()[0][0])")
+    sql = (
+        (ROOT / "bench" / "floor.sql")
+        .read_text()
+        .format(
+            raw=raw,
+            month_start=month_start,
+            month_end=next_start - dt.timedelta(days=1),
+            cutoff=f"{next_start} 00:00:00",
+            previous_cutoff=f"{month_start} 00:00:00",
+        )
+    )
+    script = (
+        "import duckdb, sys; con = duckdb.connect(); con.execute('set threads = 2'); "
+        "con.execute('create table floor_records as ' + sys.stdin.read()); "
+        "print(con.execute('select count(*) from floor_records').fetchall()[0][0])"
+    )
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     peak, done = 0, threading.Event()
@@ -126,8 +141,13 @@ def sql_checks(db: Path) -> str:
     specs = build_suites(con)
     projections = {}
     for spec in specs:
-        types = dict(con.execute("select column_name, data_type from information_schema.columns "
-                                 "where table_schema || '.' || table_name = ?", [spec.relation]).fetchall())
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema || '.' || table_name = ?",
+                [spec.relation],
+            ).fetchall()
+        )
         projections[spec.name] = select_sql(spec, types)  # the same columns and types GX sees
     con.close()
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -155,16 +175,24 @@ def sql_checks(db: Path) -> str:
             elif kind == "expect_column_values_to_be_between":
                 parts = []
                 if k.get("min_value") is not None:
-                    parts.append(f"{column} < {k['min_value'] if not isinstance(k['min_value'], str) else repr(k['min_value'])}")
+                    parts.append(
+                        f"{column} < {k['min_value'] if not isinstance(k['min_value'], str) else repr(k['min_value'])}"
+                    )
                 if k.get("max_value") is not None:
-                    parts.append(f"{column} > {k['max_value'] if not isinstance(k['max_value'], str) else repr(k['max_value'])}")
+                    parts.append(
+                        f"{column} > {k['max_value'] if not isinstance(k['max_value'], str) else repr(k['max_value'])}"
+                    )
                 cond = " or ".join(parts)
             elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
                 cond = f"{k['column_A']} < {k['column_B']}"
             elif kind == "expect_column_values_to_be_valid_citizen_ids":
-                total = " + ".join(f"cast(substr({column}, {i + 1}, 1) as integer) * {w}" for i, w in enumerate(weights))
-                cond = (f"not regexp_full_match({column}, '[0-9]{{17}}[0-9X]') or "
-                        f"substr('10X98765432', cast(({total}) % 11 as integer) + 1, 1) <> substr({column}, 18, 1)")
+                total = " + ".join(
+                    f"cast(substr({column}, {i + 1}, 1) as integer) * {w}" for i, w in enumerate(weights)
+                )
+                cond = (
+                    f"not regexp_full_match({column}, '[0-9]{{17}}[0-9X]') or "
+                    f"substr('10X98765432', cast(({total}) % 11 as integer) + 1, 1) <> substr({column}, 18, 1)"
+                )
             if cond:
                 checks.append(f"count(*) filter (where ({cond}){where})")
             elif kind == "expect_column_values_to_be_unique":
@@ -190,15 +218,28 @@ def validate_vs_sql(db: Path) -> tuple[float, float]:
 
 def raw_rows(raw: Path) -> int:
     con = duckdb.connect()
-    return sum(con.execute(f"select count(*) from read_parquet('{p}')").fetchall()[0][0]
-               for p in raw.glob("*.parquet"))
+    return sum(con.execute(f"select count(*) from read_parquet('{p}')").fetchall()[0][0] for p in raw.glob("*.parquet"))
 
 
 def run_scale(borrowers: int, months: int, work: Path, seed: int) -> dict:
     raw = work / f"raw_{borrowers}_{months}_{seed}"
     if not (raw / "defects.csv").exists():
-        generated = measure([str(BIN / "creditmart"), "generate", "--borrowers", str(borrowers), "--months",
-                             str(months), "--seed", str(seed), "--format", "parquet", "--out", str(raw)])
+        generated = measure(
+            [
+                str(BIN / "creditmart"),
+                "generate",
+                "--borrowers",
+                str(borrowers),
+                "--months",
+                str(months),
+                "--seed",
+                str(seed),
+                "--format",
+                "parquet",
+                "--out",
+                str(raw),
+            ]
+        )
     else:
         generated = (float("nan"), 0)
     rows = raw_rows(raw)
@@ -215,23 +256,44 @@ def run_scale(borrowers: int, months: int, work: Path, seed: int) -> dict:
     con = duckdb.connect(str(full_db), read_only=True)
     account_months = con.execute("select count(*) from fct_account_months").fetchall()[0][0]
     con.close()
-    return {"borrowers": borrowers, "months": months, "first_month": first_month, "raw_rows": rows,
-            "account_months": account_months, "generate_s": generated[0],
-            "full_s": full[0], "full_peak_gib": full[1] / 2**30, "rows_per_s": rows / full[0],
-            "incremental_s": incremental[0], "incremental_ratio": incremental[0] / full[0],
-            "month_s": one_month[0], "floor_s": floor_time[0], "floor_peak_gib": floor_time[1] / 2**30,
-            "month_vs_floor": one_month[0] / floor_time[0],
-            "validate_s": validate_s, "checks_sql_s": checks_s, "validate_vs_sql": validate_s / checks_s}
+    return {
+        "borrowers": borrowers,
+        "months": months,
+        "first_month": first_month,
+        "raw_rows": rows,
+        "account_months": account_months,
+        "generate_s": generated[0],
+        "full_s": full[0],
+        "full_peak_gib": full[1] / 2**30,
+        "rows_per_s": rows / full[0],
+        "incremental_s": incremental[0],
+        "incremental_ratio": incremental[0] / full[0],
+        "month_s": one_month[0],
+        "floor_s": floor_time[0],
+        "floor_peak_gib": floor_time[1] / 2**30,
+        "month_vs_floor": one_month[0] / floor_time[0],
+        "validate_s": validate_s,
+        "checks_sql_s": checks_s,
+        "validate_vs_sql": validate_s / checks_s,
+    }
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     versions = subprocess.run([str(BIN / "dbt"), "--version"], capture_output=True, text=True).stdout
     dbt_core = next((line.split(":")[-1].strip() for line in versions.splitlines() if "installed" in line), "?")
-    return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, "
-            f"dbt-core {dbt_core}, duckdb {duckdb.__version__}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"dbt-core {dbt_core}, duckdb {duckdb.__version__}"
+    )
 
 
 def main() -> None:
@@ -240,22 +302,25 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work-dir", default=str(ROOT / "bench" / ".work"))
-    parser.add_argument("--write", default=str(ROOT / "BENCHMARKS.md"),
-                        help="results file to write ('' to only print)")
+    parser.add_argument("--write", default=str(ROOT / "BENCHMARKS.md"), help="results file to write ('' to only print)")
     args = parser.parse_args()
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     results = [run_scale(int(s), args.months, work, args.seed) for s in args.scales.split(",")]
-    header = ("| borrowers | months | raw rows | account-months | full build s | peak GiB | rows/s "
-              "| +1 month s | incremental / full | one month s | floor s | month / floor "
-              "| validate s | same checks in SQL s | validate / SQL |")
+    header = (
+        "| borrowers | months | raw rows | account-months | full build s | peak GiB | rows/s "
+        "| +1 month s | incremental / full | one month s | floor s | month / floor "
+        "| validate s | same checks in SQL s | validate / SQL |"
+    )
     lines = [header, "|" + "---|" * 15]
     for r in results:
-        lines.append(f"| {r['borrowers']:,} | {r['months']} | {r['raw_rows']:,} | {r['account_months']:,} "
-                     f"| {r['full_s']:.1f} | {r['full_peak_gib']:.2f} | {r['rows_per_s']:,.0f} "
-                     f"| {r['incremental_s']:.1f} | {r['incremental_ratio']:.0%} | {r['month_s']:.1f} "
-                     f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.1f}x | {r['validate_s']:.1f} "
-                     f"| {r['checks_sql_s']:.1f} | {r['validate_vs_sql']:.1f}x |")
+        lines.append(
+            f"| {r['borrowers']:,} | {r['months']} | {r['raw_rows']:,} | {r['account_months']:,} "
+            f"| {r['full_s']:.1f} | {r['full_peak_gib']:.2f} | {r['rows_per_s']:,.0f} "
+            f"| {r['incremental_s']:.1f} | {r['incremental_ratio']:.0%} | {r['month_s']:.1f} "
+            f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.1f}x | {r['validate_s']:.1f} "
+            f"| {r['checks_sql_s']:.1f} | {r['validate_vs_sql']:.1f}x |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.write:
@@ -272,7 +337,8 @@ def main() -> None:
             "- floor: `bench/floor.sql`, one DuckDB query computing the month's records from the same files;\n"
             "- validate: `creditmart validate` (all suites, all months, Data Docs) against one aggregate query\n"
             "  per suite table counting the rows failing the same checks.\n"
-            "\n<!-- notes -->" + notes)
+            "\n<!-- notes -->" + notes
+        )
 
 
 if __name__ == "__main__":

@@ -10,28 +10,39 @@ from creditmart.project import CreditmartError
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="creditmart",
-        description="Tools around the creditmart dbt project (run `dbt build` first).")
+        prog="creditmart", description="Tools around the creditmart dbt project (run `dbt build` first)."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     export = commands.add_parser(
-        "export", help="write the submission files of a month and record them in the ledger",
+        "export",
+        help="write the submission files of a month and record them in the ledger",
         description="Write the EXPORT.md file set of a built month (210 and 110 messages, manifest.json, "
-                    "and with deletion policy 'include' the 214 deletion requests), verify what was written, "
-                    "then record the furnished records in the furnished-state ledger.")
+        "and with deletion policy 'include' the 214 deletion requests), verify what was written, "
+        "then record the furnished records in the furnished-state ledger.",
+    )
     export.add_argument("--month", required=True, help="reporting month, YYYY-MM")
-    export.add_argument("--out", default="exports", help="export directory (default: exports); files go to OUT/YYYY-MM/")
-    export.add_argument("--db", default=None,
-                        help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
-    export.add_argument("--deletion-policy", choices=["propose", "include"], default=None,
-                        help="write the deletion-request file (include) or only propose (default: the "
-                             "deletion_policy var of dbt_project.yml)")
+    export.add_argument(
+        "--out", default="exports", help="export directory (default: exports); files go to OUT/YYYY-MM/"
+    )
+    export.add_argument(
+        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
+    )
+    export.add_argument(
+        "--deletion-policy",
+        choices=["propose", "include"],
+        default=None,
+        help="write the deletion-request file (include) or only propose (default: the "
+        "deletion_policy var of dbt_project.yml)",
+    )
 
     generate = commands.add_parser(
-        "generate", help="write seeded synthetic raw data (the six entities) at any scale",
+        "generate",
+        help="write seeded synthetic raw data (the six entities) at any scale",
         description="Write the six raw entities of SPEC §1 for N borrowers over K months ending at --end-month, "
-                    "streamed in chunks (bounded memory). The same arguments give byte-identical files. "
-                    "With --defect-rate, every bad-input class of RULES.md is injected and listed in defects.csv.")
+        "streamed in chunks (bounded memory). The same arguments give byte-identical files. "
+        "With --defect-rate, every bad-input class of RULES.md is injected and listed in defects.csv.",
+    )
     generate.add_argument("--borrowers", type=int, required=True, help="number of borrowers")
     generate.add_argument("--months", type=int, required=True, help="months of history")
     generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -42,23 +53,31 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--chunk-size", type=int, default=50_000, help="borrowers per chunk (default 50000)")
 
     validate = commands.add_parser(
-        "validate", help="run the Great Expectations suites; exit 1 when an error-severity expectation fails",
+        "validate",
+        help="run the Great Expectations suites; exit 1 when an error-severity expectation fails",
         description="Validate the built tables with the GX suites (inbound: the staged raw entities; outbound: "
-                    "the submission models and fct_account_months, per month) and build the Data Docs. Exit code 0 "
-                    "when every error-severity expectation passes, 1 otherwise: gate the export on it.")
+        "the submission models and fct_account_months, per month) and build the Data Docs. Exit code 0 "
+        "when every error-severity expectation passes, 1 otherwise: gate the export on it.",
+    )
     validate.add_argument("--month", default=None, help="validate only this report month (outbound suites)")
-    validate.add_argument("--db", default=None,
-                          help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+    validate.add_argument(
+        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
+    )
 
     report = commands.add_parser(
-        "report", help="write the quality report (offline HTML) and quality.json",
+        "report",
+        help="write the quality report (offline HTML) and quality.json",
         description="Write target/quality/report.html and quality.json: consent coverage funnel and trend, "
-                    "conservation per month, rule violations by rule and month, dbt test and GX results joined by "
-                    "rule_id. Run `creditmart validate` first for the GX part.")
+        "conservation per month, rule violations by rule and month, dbt test and GX results joined by "
+        "rule_id. Run `creditmart validate` first for the GX part.",
+    )
     report.add_argument("--month", default=None, help="report month (default: the latest in the mart)")
-    report.add_argument("--db", default=None,
-                        help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
-    report.add_argument("--target-path", default=None, help="dbt target directory with run_results.json (default: target)")
+    report.add_argument(
+        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
+    )
+    report.add_argument(
+        "--target-path", default=None, help="dbt target directory with run_results.json (default: target)"
+    )
     return parser
 
 
@@ -68,15 +87,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             from creditmart.export import run_export
 
-            summary = run_export(month=args.month, out_dir=args.out, db=args.db,
-                                 deletion_policy=args.deletion_policy)
+            summary = run_export(month=args.month, out_dir=args.out, db=args.db, deletion_policy=args.deletion_policy)
             print(summary)
         elif args.command == "generate":
             from creditmart.generate import generate
 
-            counts = generate(borrowers=args.borrowers, months=args.months, seed=args.seed,
-                              file_format=args.format, out=args.out, defect_rate=args.defect_rate,
-                              end_month=args.end_month, chunk_size=args.chunk_size)
+            counts = generate(
+                borrowers=args.borrowers,
+                months=args.months,
+                seed=args.seed,
+                file_format=args.format,
+                out=args.out,
+                defect_rate=args.defect_rate,
+                end_month=args.end_month,
+                chunk_size=args.chunk_size,
+            )
             print("wrote " + ", ".join(f"{entity}: {count:,}" for entity, count in counts.items()) + f" to {args.out}")
         elif args.command == "validate":
             from creditmart.quality.validate import run_validate

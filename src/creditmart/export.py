@@ -22,32 +22,94 @@ FORMAT_VERSION = "2.0.0"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 # The 210 message layout (EXPORT.md): XML element -> submission_account_records column.
-ACCOUNT_BASE = [("InfRecType", "inf_rec_type"), ("AcctType", "account_type"), ("AcctCode", "account_id"),
-                ("RptDate", "rpt_date"), ("RptDateCode", "rpt_date_code"), ("Name", "full_name"),
-                ("IDType", "id_type"), ("IDNum", "id_number"), ("MngmtOrgCode", "mngmt_org_code")]
-ACCOUNT_BASIC = [("BusiLines", "busi_lines"), ("BusiDtlLines", "business_kind"), ("OpenDate", "open_date"),
-                 ("Cy", "currency"), ("AcctCredLine", "credit_limit"), ("LoanAmt", "loan_amount"),
-                 ("DueDate", "due_date"), ("RepayMode", "repay_mode"), ("RepayFreqcy", "repay_frequency"),
-                 ("RepayPrd", "repay_periods"), ("GuarMode", "guarantee_mode")]
-ACCOUNT_MONTHLY = [("Month", "report_month"), ("AcctStatus", "acct_status"), ("AcctBal", "balance"),
-                   ("RemRepPrd", "remaining_periods"), ("FiveCate", "five_tier_class"), ("RpyStatus", "rpy_status"),
-                   ("OverdPrd", "overdue_periods"), ("TotOverd", "total_overdue"), ("OverdPrinc", "overdue_principal"),
-                   ("Oved31_60Princ", "overdue_principal_31_60"), ("Oved61_90Princ", "overdue_principal_61_90"),
-                   ("Oved91_180Princ", "overdue_principal_91_180"), ("OvedPrinc180", "overdue_principal_over_180"),
-                   ("CurRpyAmt", "current_due_amount"), ("ActRpyAmt", "current_paid_amount"),
-                   ("LatRpyAmt", "last_payment_amount"), ("LatRpyDate", "last_payment_date"),
-                   ("CloseDate", "closed_date")]
-PERSON_BASE = [("InfRecType", "inf_rec_type"), ("Name", "full_name"), ("IDType", "id_type"), ("IDNum", "id_number"),
-               ("InfSurcCode", "inf_surc_code"), ("RptDate", "rpt_date"), ("RptDateCode", "rpt_date_code"),
-               ("CustomerType", "customer_type")]
-PERSON_FOCUS = [("Sex", "gender"), ("DOB", "birth_date"), ("CellPhone", "mobile_phone"),
-                ("InfoUpDate", "info_updated_on")]
+ACCOUNT_BASE = [
+    ("InfRecType", "inf_rec_type"),
+    ("AcctType", "account_type"),
+    ("AcctCode", "account_id"),
+    ("RptDate", "rpt_date"),
+    ("RptDateCode", "rpt_date_code"),
+    ("Name", "full_name"),
+    ("IDType", "id_type"),
+    ("IDNum", "id_number"),
+    ("MngmtOrgCode", "mngmt_org_code"),
+]
+ACCOUNT_BASIC = [
+    ("BusiLines", "busi_lines"),
+    ("BusiDtlLines", "business_kind"),
+    ("OpenDate", "open_date"),
+    ("Cy", "currency"),
+    ("AcctCredLine", "credit_limit"),
+    ("LoanAmt", "loan_amount"),
+    ("DueDate", "due_date"),
+    ("RepayMode", "repay_mode"),
+    ("RepayFreqcy", "repay_frequency"),
+    ("RepayPrd", "repay_periods"),
+    ("GuarMode", "guarantee_mode"),
+]
+ACCOUNT_MONTHLY = [
+    ("Month", "report_month"),
+    ("AcctStatus", "acct_status"),
+    ("AcctBal", "balance"),
+    ("RemRepPrd", "remaining_periods"),
+    ("FiveCate", "five_tier_class"),
+    ("RpyStatus", "rpy_status"),
+    ("OverdPrd", "overdue_periods"),
+    ("TotOverd", "total_overdue"),
+    ("OverdPrinc", "overdue_principal"),
+    ("Oved31_60Princ", "overdue_principal_31_60"),
+    ("Oved61_90Princ", "overdue_principal_61_90"),
+    ("Oved91_180Princ", "overdue_principal_91_180"),
+    ("OvedPrinc180", "overdue_principal_over_180"),
+    ("CurRpyAmt", "current_due_amount"),
+    ("ActRpyAmt", "current_paid_amount"),
+    ("LatRpyAmt", "last_payment_amount"),
+    ("LatRpyDate", "last_payment_date"),
+    ("CloseDate", "closed_date"),
+]
+PERSON_BASE = [
+    ("InfRecType", "inf_rec_type"),
+    ("Name", "full_name"),
+    ("IDType", "id_type"),
+    ("IDNum", "id_number"),
+    ("InfSurcCode", "inf_surc_code"),
+    ("RptDate", "rpt_date"),
+    ("RptDateCode", "rpt_date_code"),
+    ("CustomerType", "customer_type"),
+]
+PERSON_FOCUS = [
+    ("Sex", "gender"),
+    ("DOB", "birth_date"),
+    ("CellPhone", "mobile_phone"),
+    ("InfoUpDate", "info_updated_on"),
+]
 LEDGER_ACCOUNT_COLUMNS = [
-    "report_month", "account_id", "borrower_id", "account_type", "open_date", "loan_amount", "credit_limit",
-    "rpt_date_code", "acct_status", "balance", "remaining_periods", "five_tier_class", "rpy_status",
-    "overdue_periods", "total_overdue", "overdue_principal", "overdue_principal_31_60", "overdue_principal_61_90",
-    "overdue_principal_91_180", "overdue_principal_over_180", "current_due_amount", "current_paid_amount",
-    "last_payment_amount", "last_payment_date", "closed_date", "consent_event_id"]
+    "report_month",
+    "account_id",
+    "borrower_id",
+    "account_type",
+    "open_date",
+    "loan_amount",
+    "credit_limit",
+    "rpt_date_code",
+    "acct_status",
+    "balance",
+    "remaining_periods",
+    "five_tier_class",
+    "rpy_status",
+    "overdue_periods",
+    "total_overdue",
+    "overdue_principal",
+    "overdue_principal_31_60",
+    "overdue_principal_61_90",
+    "overdue_principal_91_180",
+    "overdue_principal_over_180",
+    "current_due_amount",
+    "current_paid_amount",
+    "last_payment_amount",
+    "last_payment_date",
+    "closed_date",
+    "consent_event_id",
+]
 
 
 def format_value(value) -> str:
@@ -62,15 +124,19 @@ def format_value(value) -> str:
 
 
 def segment(name: str, fields: list[tuple[str, str]], row: dict) -> str:
-    parts = [f"<{tag}>{escape(format_value(row[column]))}</{tag}>" for tag, column in fields
-             if row[column] is not None]
+    parts = [f"<{tag}>{escape(format_value(row[column]))}</{tag}>" for tag, column in fields if row[column] is not None]
     return f"<{name}>{''.join(parts)}</{name}>" if parts else ""
 
 
 def account_record(row: dict) -> str:
     basic = segment("AcctBsInfSgmt", ACCOUNT_BASIC, row) if row["rpt_date_code"] in ("10", "31") else ""
-    return ("<InAcctInf>" + segment("AcctBsSgmt", ACCOUNT_BASE, row) + basic
-            + segment("AcctMthlyBlgInfSgmt", ACCOUNT_MONTHLY, row) + "</InAcctInf>")
+    return (
+        "<InAcctInf>"
+        + segment("AcctBsSgmt", ACCOUNT_BASE, row)
+        + basic
+        + segment("AcctMthlyBlgInfSgmt", ACCOUNT_MONTHLY, row)
+        + "</InAcctInf>"
+    )
 
 
 def person_record(row: dict) -> str:
@@ -79,14 +145,18 @@ def person_record(row: dict) -> str:
 
 def deletion_record(row: dict) -> str:
     # project-defined 214 layout: account code and the month to delete
-    return ("<AcctDelInf><InfRecType>214</InfRecType>"
-            f"<AcctCode>{escape(row['account_id'])}</AcctCode><Month>{escape(row['report_month'])}</Month>"
-            f"<DelRsn>{escape(row['deletion_reason'])}</DelRsn></AcctDelInf>")
+    return (
+        "<AcctDelInf><InfRecType>214</InfRecType>"
+        f"<AcctCode>{escape(row['account_id'])}</AcctCode><Month>{escape(row['report_month'])}</Month>"
+        f"<DelRsn>{escape(row['deletion_reason'])}</DelRsn></AcctDelInf>"
+    )
 
 
 def header_line(record_type: str, org_code: str, generated_at: dt.datetime, count: int) -> str:
-    header = (f"A050{record_type}{FORMAT_VERSION}{dbt_vars().get('header_flag', '10')}{org_code:<14.14}"
-              f"{generated_at.strftime('%Y%m%d%H%M%S')}{count:08d}")
+    header = (
+        f"A050{record_type}{FORMAT_VERSION}{dbt_vars().get('header_flag', '10')}{org_code:<14.14}"
+        f"{generated_at.strftime('%Y%m%d%H%M%S')}{count:08d}"
+    )
     if len(header) != 50:
         raise CreditmartError(f"header of {record_type} is {len(header)} characters, not 50")
     return header
@@ -109,7 +179,7 @@ def body_of(records: list[str]) -> bytes:
 def rows_of(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
     cursor = con.execute(sql, params)
     columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+    return [dict(zip(columns, values, strict=False)) for values in cursor.fetchall()]
 
 
 def run_export(month: str, out_dir: str, db: str | None = None, deletion_policy: str | None = None) -> str:
@@ -136,21 +206,27 @@ def run_export(month: str, out_dir: str, db: str | None = None, deletion_policy:
 def _export(con, month: str, out_dir: Path, org_code: str, policy: str, ledger: str) -> str:
     try:
         reconciliation = con.execute(
-            "select balanced from rpt_submission_reconciliation where report_month = ?", [month]).fetchall()
+            "select balanced from rpt_submission_reconciliation where report_month = ?", [month]
+        ).fetchall()
         con.execute(f"select count(*) from {ledger}.furnished_account_records").fetchall()
     except duckdb.CatalogException:
         raise CreditmartError(f"{month}: the mart or its ledger is missing: run `dbt build` first") from None
     if not reconciliation:
-        raise CreditmartError(f"{month} is not in the mart: build it with --vars '{{\"reporting_month\": \"{month}\"}}'")
+        raise CreditmartError(f'{month} is not in the mart: build it with --vars \'{{"reporting_month": "{month}"}}\'')
     if not reconciliation[0][0]:
         raise CreditmartError(f"{month} does not reconcile (rpt_submission_reconciliation.balanced is false)")
 
-    accounts = rows_of(con, "select * from submission_account_records where report_month = ? order by account_id",
-                       [month])
-    persons = rows_of(con, "select * from submission_person_records where report_month = ? order by borrower_id",
-                      [month])
-    deletions = rows_of(con, "select * from submission_deletions where not is_requested "
-                             "order by report_month, account_id", []) if policy == "include" else []
+    accounts = rows_of(
+        con, "select * from submission_account_records where report_month = ? order by account_id", [month]
+    )
+    persons = rows_of(
+        con, "select * from submission_person_records where report_month = ? order by borrower_id", [month]
+    )
+    deletions = (
+        rows_of(con, "select * from submission_deletions where not is_requested order by report_month, account_id", [])
+        if policy == "include"
+        else []
+    )
 
     generated_at = dt.datetime.now(BEIJING).replace(microsecond=0, tzinfo=None)
     stamp = generated_at.strftime("%Y%m%d")
@@ -160,18 +236,23 @@ def _export(con, month: str, out_dir: Path, org_code: str, policy: str, ledger: 
         stale.unlink()
 
     files: list[MessageFile] = []
-    for record_type, rows, render in (("210", accounts, account_record), ("110", persons, person_record),
-                                      ("214", deletions, deletion_record)):
+    for record_type, rows, render in (
+        ("210", accounts, account_record),
+        ("110", persons, person_record),
+        ("214", deletions, deletion_record),
+    ):
         if rows:
-            files.append(MessageFile(record_type, f"{org_code}{stamp}{record_type}00010.txt",
-                                     [render(r) for r in rows]))
+            files.append(
+                MessageFile(record_type, f"{org_code}{stamp}{record_type}00010.txt", [render(r) for r in rows])
+            )
     account_file = next((f for f in files if f.record_type == "210"), None)
     if account_file:
         account_file.control_totals = _control_totals(con, month)
     for message in files:
         body = body_of(message.records)
         content = (header_line(message.record_type, org_code, generated_at, len(message.records)) + "\n").encode(
-            "ascii") + body
+            "ascii"
+        ) + body
         (month_dir / message.name).write_bytes(content)
         message.body_sha256 = hashlib.sha256(body).hexdigest()
         message.file_sha256 = hashlib.sha256(content).hexdigest()
@@ -186,29 +267,52 @@ def _export(con, month: str, out_dir: Path, org_code: str, policy: str, ledger: 
         "rule_set_version": _rule_set_version(con),
         "project_revision": revision,
         "deletion_policy": policy,
-        "files": [{"name": m.name, "record_type": m.record_type, "record_count": len(m.records),
-                   "sha256": m.file_sha256, "body_sha256": m.body_sha256, "control_totals": m.control_totals}
-                  for m in files],
+        "files": [
+            {
+                "name": m.name,
+                "record_type": m.record_type,
+                "record_count": len(m.records),
+                "sha256": m.file_sha256,
+                "body_sha256": m.body_sha256,
+                "control_totals": m.control_totals,
+            }
+            for m in files
+        ],
     }
     (month_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     _verify(con, month, month_dir, {"210": len(accounts), "110": len(persons), "214": len(deletions)})
     added = _record_in_ledger(con, ledger, month, accounts, persons, deletions, files, generated_at, revision)
     counts = ", ".join(f"{m.record_type}: {len(m.records)}" for m in files) or "no records"
-    return (f"exported {month} to {month_dir} ({counts}); verified; ledger: {added} new furnished records"
-            + ("" if policy == "include" else f"; deletion policy 'propose': deletion requests not written"))
+    return f"exported {month} to {month_dir} ({counts}); verified; ledger: {added} new furnished records" + (
+        "" if policy == "include" else "; deletion policy 'propose': deletion requests not written"
+    )
 
 
 def _control_totals(con, month: str) -> dict:
     balance, overdue = con.execute(
         "select coalesce(sum(balance), 0), coalesce(sum(total_overdue), 0) from submission_account_records "
-        "where report_month = ?", [month]).fetchall()[0]
-    by_rpy = dict(con.execute("select rpy_status, count(*) from submission_account_records where report_month = ? "
-                              "group by 1 order by 1", [month]).fetchall())
-    by_acct = dict(con.execute("select acct_status, count(*) from submission_account_records where report_month = ? "
-                               "group by 1 order by 1", [month]).fetchall())
-    return {"sum_balance": str(balance), "sum_total_overdue": str(overdue),
-            "count_by_rpy_status": by_rpy, "count_by_acct_status": by_acct}
+        "where report_month = ?",
+        [month],
+    ).fetchall()[0]
+    by_rpy = dict(
+        con.execute(
+            "select rpy_status, count(*) from submission_account_records where report_month = ? group by 1 order by 1",
+            [month],
+        ).fetchall()
+    )
+    by_acct = dict(
+        con.execute(
+            "select acct_status, count(*) from submission_account_records where report_month = ? group by 1 order by 1",
+            [month],
+        ).fetchall()
+    )
+    return {
+        "sum_balance": str(balance),
+        "sum_total_overdue": str(overdue),
+        "count_by_rpy_status": by_rpy,
+        "count_by_acct_status": by_acct,
+    }
 
 
 def _rule_set_version(con) -> str:
@@ -238,10 +342,14 @@ def _verify(con, month: str, month_dir: Path, expected: dict) -> None:
             raise CreditmartError(f"verification: {entry['name']} does not parse as XML ({error})") from None
         header_count, body_count = int(header[-8:]), len(document)
         if not header_count == body_count == count == entry["record_count"]:
-            raise CreditmartError(f"verification: {entry['name']} header count {header_count}, body {body_count}, "
-                                  f"model rows {count}, manifest {entry['record_count']} differ")
-        if hashlib.sha256(body).hexdigest() != entry["body_sha256"] or hashlib.sha256(content).hexdigest() != entry[
-                "sha256"]:
+            raise CreditmartError(
+                f"verification: {entry['name']} header count {header_count}, body {body_count}, "
+                f"model rows {count}, manifest {entry['record_count']} differ"
+            )
+        if (
+            hashlib.sha256(body).hexdigest() != entry["body_sha256"]
+            or hashlib.sha256(content).hexdigest() != entry["sha256"]
+        ):
             raise CreditmartError(f"verification: {entry['name']} checksum differs from the manifest")
         if record_type == "210":
             _verify_accounts(con, month, document, entry)
@@ -253,42 +361,64 @@ def _verify_accounts(con, month: str, document, entry: dict) -> None:
     statuses = Counter(r.findtext("AcctMthlyBlgInfSgmt/RpyStatus") for r in document)
     if dict(statuses) != entry["control_totals"]["count_by_rpy_status"]:
         raise CreditmartError("verification: rpy_status counts in the file differ from the manifest")
-    consented = {r[0] for r in con.execute(
-        "select distinct borrowers.id_number from fct_account_months as months "
-        "inner join intermediate.int_borrowers_checked as borrowers "
-        "on months.borrower_id = borrowers.borrower_id and borrowers.is_chosen_version "
-        "where months.report_month = ? and months.outcome = 'submitted' and months.consent_event_id is not null",
-        [month]).fetchall()}
+    consented = {
+        r[0]
+        for r in con.execute(
+            "select distinct borrowers.id_number from fct_account_months as months "
+            "inner join intermediate.int_borrowers_checked as borrowers "
+            "on months.borrower_id = borrowers.borrower_id and borrowers.is_chosen_version "
+            "where months.report_month = ? and months.outcome = 'submitted' and months.consent_event_id is not null",
+            [month],
+        ).fetchall()
+    }
     unconsented = sum(1 for r in document if r.findtext("AcctBsSgmt/IDNum") not in consented)
     if unconsented:
         raise CreditmartError(f"verification: {unconsented} records carry an ID number not consented at the cutoff")
 
 
-def _record_in_ledger(con, ledger: str, month: str, accounts: list[dict], persons: list[dict],
-                      deletions: list[dict], files: list[MessageFile], generated_at: dt.datetime,
-                      revision: str) -> int:
+def _record_in_ledger(
+    con,
+    ledger: str,
+    month: str,
+    accounts: list[dict],
+    persons: list[dict],
+    deletions: list[dict],
+    files: list[MessageFile],
+    generated_at: dt.datetime,
+    revision: str,
+) -> int:
     """Insert what was furnished; a record already furnished is never rewritten."""
     names = {m.record_type: m.name for m in files}
     records = {m.record_type: m.records for m in files}
     before = con.execute(f"select count(*) from {ledger}.furnished_account_records").fetchall()[0][0]
     con.execute("begin transaction")
     try:
-        for row, xml in zip(accounts, records.get("210", [])):
+        for row, xml in zip(accounts, records.get("210", []), strict=False):
             values = [row[c] for c in LEDGER_ACCOUNT_COLUMNS]
             con.execute(
                 f"insert into {ledger}.furnished_account_records ({', '.join(LEDGER_ACCOUNT_COLUMNS)}, "
                 f"record_sha256, file_name, generated_at, project_revision) values "
                 f"({', '.join('?' * (len(values) + 4))}) on conflict do nothing",
-                [*values, hashlib.sha256(xml.encode("utf-8")).hexdigest(), names["210"], generated_at, revision])
-        for row, xml in zip(persons, records.get("110", [])):
+                [*values, hashlib.sha256(xml.encode("utf-8")).hexdigest(), names["210"], generated_at, revision],
+            )
+        for row, xml in zip(persons, records.get("110", []), strict=False):
             con.execute(
                 f"insert into {ledger}.furnished_person_records values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
-                [month, row["borrower_id"], row["rpt_date_code"], hashlib.sha256(xml.encode("utf-8")).hexdigest(),
-                 names["110"], generated_at, revision])
+                [
+                    month,
+                    row["borrower_id"],
+                    row["rpt_date_code"],
+                    hashlib.sha256(xml.encode("utf-8")).hexdigest(),
+                    names["110"],
+                    generated_at,
+                    revision,
+                ],
+            )
         for row in deletions:
-            con.execute(f"insert into {ledger}.furnished_deletions values (?, ?, ?, ?, ?, ?) on conflict do nothing",
-                        [row["report_month"], row["account_id"], row["deletion_reason"], names["214"], generated_at,
-                         revision])
+            con.execute(
+                f"insert into {ledger}.furnished_deletions values (?, ?, ?, ?, ?, ?) on conflict do nothing",
+                [row["report_month"], row["account_id"], row["deletion_reason"], names["214"], generated_at, revision],
+            )
         con.execute("commit")
     except duckdb.Error:
         con.execute("rollback")

@@ -30,20 +30,74 @@ import pyarrow.parquet as pq
 from creditmart.project import CreditmartError, check_month
 
 COLUMNS: dict[str, list[str]] = {
-    "borrowers": ["borrower_id", "full_name", "id_type", "id_number", "birth_date", "gender", "mobile_phone",
-                  "region_code", "updated_at"],
-    "accounts": ["account_id", "borrower_id", "account_type", "business_kind", "open_date", "due_date", "currency",
-                 "loan_amount", "credit_limit", "repay_mode", "repay_frequency", "guarantee_mode", "closed_date"],
+    "borrowers": [
+        "borrower_id",
+        "full_name",
+        "id_type",
+        "id_number",
+        "birth_date",
+        "gender",
+        "mobile_phone",
+        "region_code",
+        "updated_at",
+    ],
+    "accounts": [
+        "account_id",
+        "borrower_id",
+        "account_type",
+        "business_kind",
+        "open_date",
+        "due_date",
+        "currency",
+        "loan_amount",
+        "credit_limit",
+        "repay_mode",
+        "repay_frequency",
+        "guarantee_mode",
+        "closed_date",
+    ],
     "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due", "interest_due"],
     "payments": ["payment_id", "account_id", "installment_no", "paid_at", "amount"],
-    "consent_events": ["event_id", "borrower_id", "purpose", "action", "event_at", "channel", "policy_version",
-                       "evidence_ref"],
+    "consent_events": [
+        "event_id",
+        "borrower_id",
+        "purpose",
+        "action",
+        "event_at",
+        "channel",
+        "policy_version",
+        "evidence_ref",
+    ],
     "negative_notices": ["notice_id", "account_id", "notified_at", "channel"],
 }
-REGIONS = np.array(["110101", "110105", "310101", "310115", "440103", "440305", "330106", "320102", "510104",
-                    "420102", "610103", "500103", "120101", "370102", "350203", "430102"])
-SURNAMES = np.array(list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"))
-GIVEN = np.array(list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建文辉力鹏飞斌宇浩凯健俊帆帅旭宁龙林欣雪琳晨"))
+REGIONS = np.array(
+    [
+        "110101",
+        "110105",
+        "310101",
+        "310115",
+        "440103",
+        "440305",
+        "330106",
+        "320102",
+        "510104",
+        "420102",
+        "610103",
+        "500103",
+        "120101",
+        "370102",
+        "350203",
+        "430102",
+    ]
+)
+SURNAMES = np.array(
+    list(
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    )
+)
+GIVEN = np.array(
+    list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建文辉力鹏飞斌宇浩凯健俊帆帅旭宁龙林欣雪琳晨")
+)
 CHANNELS = np.array(["app", "web", "branch", "loan_agreement", "call_centre"])
 CHECK = np.array(list("10X98765432"))
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
@@ -111,10 +165,13 @@ class Writers:
         table = pa.table([text(columns[c]) for c in COLUMNS[entity]], schema=self.schemas[entity])
         if entity not in self.writers:
             path = self.out / f"{entity}.{self.format}"
-            self.writers[entity] = (pq.ParquetWriter(path, self.schemas[entity], compression="zstd")
-                                    if self.format == "parquet" else
-                                    pacsv.CSVWriter(path, self.schemas[entity],
-                                                    write_options=pacsv.WriteOptions(quoting_style="needed")))
+            self.writers[entity] = (
+                pq.ParquetWriter(path, self.schemas[entity], compression="zstd")
+                if self.format == "parquet"
+                else pacsv.CSVWriter(
+                    path, self.schemas[entity], write_options=pacsv.WriteOptions(quoting_style="needed")
+                )
+            )
         self.writers[entity].write_table(table)
 
     def close(self) -> None:
@@ -125,8 +182,17 @@ class Writers:
             writer.close()
 
 
-def generate(borrowers: int, months: int, seed: int, file_format: str, out: str, defect_rate: float = 0.0,
-             end_month: str = "2026-10", chunk_size: int = 50_000, progress=sys.stderr) -> dict:
+def generate(
+    borrowers: int,
+    months: int,
+    seed: int,
+    file_format: str,
+    out: str,
+    defect_rate: float = 0.0,
+    end_month: str = "2026-10",
+    chunk_size: int = 50_000,
+    progress=sys.stderr,
+) -> dict:
     if borrowers < 1 or months < 1:
         raise CreditmartError("--borrowers and --months must be positive")
     if file_format not in ("csv", "parquet"):
@@ -157,8 +223,9 @@ def generate(borrowers: int, months: int, seed: int, file_format: str, out: str,
     return counts
 
 
-def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.datetime64, last: np.datetime64,
-                   defects: Defects) -> dict[str, dict[str, pa.Array]]:
+def generate_chunk(
+    rng: np.random.Generator, start: int, stop: int, first: np.datetime64, last: np.datetime64, defects: Defects
+) -> dict[str, dict[str, pa.Array]]:
     n = stop - start
     window_start = first.astype("datetime64[D]")
     window_end = (last + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
@@ -178,16 +245,29 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
     body = np.char.add(np.char.add(region, birth_digits), np.char.zfill(sequence.astype(str), 3))
     digits = body.astype("S17").view(np.uint8).reshape(n, 17) - ord("0")
     id_numbers = np.char.add(body, CHECK[(digits * WEIGHTS).sum(axis=1) % 11])
-    names = np.char.add(np.char.add(SURNAMES[rng.integers(0, len(SURNAMES), n)], GIVEN[rng.integers(0, len(GIVEN), n)]),
-                        np.where(rng.random(n) < 0.6, GIVEN[rng.integers(0, len(GIVEN), n)], ""))
-    phones = np.char.add(np.char.add("1", rng.integers(3, 10, n).astype(str)),
-                         np.char.zfill(rng.integers(0, 1_000_000_000, n).astype(str), 9))
-    updated = (window_start.astype("datetime64[s]") - np.timedelta64(400, "D")
-               + rng.integers(0, (window_days + 400) * SECONDS_PER_DAY, n).astype("timedelta64[s]"))
+    names = np.char.add(
+        np.char.add(SURNAMES[rng.integers(0, len(SURNAMES), n)], GIVEN[rng.integers(0, len(GIVEN), n)]),
+        np.where(rng.random(n) < 0.6, GIVEN[rng.integers(0, len(GIVEN), n)], ""),
+    )
+    phones = np.char.add(
+        np.char.add("1", rng.integers(3, 10, n).astype(str)),
+        np.char.zfill(rng.integers(0, 1_000_000_000, n).astype(str), 9),
+    )
+    updated = (
+        window_start.astype("datetime64[s]")
+        - np.timedelta64(400, "D")
+        + rng.integers(0, (window_days + 400) * SECONDS_PER_DAY, n).astype("timedelta64[s]")
+    )
     borrower_cols = {
-        "borrower_id": borrower_ids, "full_name": names, "id_type": np.full(n, "10"), "id_number": id_numbers,
-        "birth_date": dates(birth), "gender": np.where(male, "1", "2"), "mobile_phone": phones,
-        "region_code": region, "updated_at": timestamps_utc(updated),
+        "borrower_id": borrower_ids,
+        "full_name": names,
+        "id_type": np.full(n, "10"),
+        "id_number": id_numbers,
+        "birth_date": dates(birth),
+        "gender": np.where(male, "1", "2"),
+        "mobile_phone": phones,
+        "region_code": region,
+        "updated_at": timestamps_utc(updated),
     }
 
     # ---- accounts: 1-3 per borrower, about two on average
@@ -221,11 +301,11 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
     r1_principal = (rng.random(len(inst_account)) * 0.3 * limit_cents[inst_account]).astype(np.int64) // 100 * 100
     r1_principal = np.where(rng.random(len(inst_account)) < 0.12, 0, r1_principal)  # no spending: no statement
     principal = np.where(inst_d1, d1_principal, r1_principal)
-    interest = np.where(inst_d1, (loan_cents[inst_account] * rate[inst_account]).astype(np.int64),
-                        principal // 100)
+    interest = np.where(inst_d1, (loan_cents[inst_account] * rate[inst_account]).astype(np.int64), principal // 100)
     keep = inst_d1 | (principal > 0)
     inst_account, inst_no, due, principal, interest, inst_d1, statement = (
-        x[keep] for x in (inst_account, inst_no, due, principal, interest, inst_d1, statement))
+        x[keep] for x in (inst_account, inst_no, due, principal, interest, inst_d1, statement)
+    )
     amount_due = principal + interest
     i = len(inst_account)
 
@@ -240,8 +320,9 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
     paid &= ~((inst_profile == 3) & (inst_no >= default_from))
     payoff = (inst_profile == 4) & (inst_no >= payoff_at)
     pay_day = due + delay.astype("timedelta64[D]")
-    account_payoff_day = np.where(payoff, month_add(open_day[inst_account], payoff_at) - np.timedelta64(3, "D"),
-                                  pay_day)
+    account_payoff_day = np.where(
+        payoff, month_add(open_day[inst_account], payoff_at) - np.timedelta64(3, "D"), pay_day
+    )
     pay_day = np.where(payoff, account_payoff_day, pay_day)
     partial = (inst_profile == 2) & (rng.random(i) < 0.3) & paid
     first_part = np.where(partial, amount_due // 2, amount_due)
@@ -258,7 +339,8 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
     p = len(pay_inst)
     payment_numbers = np.arange(p, dtype=np.int64)
     payment_ids = pc.binary_join_element_wise(
-        padded_ids("P", np.full(p, start, dtype=np.int64), 9), padded_ids("", payment_numbers, 8), "-")
+        padded_ids("P", np.full(p, start, dtype=np.int64), 9), padded_ids("", payment_numbers, 8), "-"
+    )
 
     # ---- closures: D1 fully paid within the window, and early payoffs
     paid_amount = np.bincount(pay_inst, weights=pay_amount, minlength=i)
@@ -269,8 +351,7 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
         order = np.argsort(pay_time, kind="stable")
         last_pay[inst_account[pay_inst[order]]] = pay_time[order]
     closes = is_d1 & all_settled & (d1_count > 0) & ~np.isnat(last_pay) & (rng.random(a) < 0.9)
-    closed_day = np.where(closes, last_pay.astype("datetime64[D]") + np.timedelta64(2, "D"),
-                          np.datetime64("NaT"))
+    closed_day = np.where(closes, last_pay.astype("datetime64[D]") + np.timedelta64(2, "D"), np.datetime64("NaT"))
     closed_day = np.where(closed_day > window_end, np.datetime64("NaT"), closed_day)
 
     # ---- negative notices: defaulters, mostly before their first delinquent month ends
@@ -280,71 +361,101 @@ def generate_chunk(rng: np.random.Generator, start: int, stop: int, first: np.da
     first_missed[inst_account[missed][order]] = due[missed][order]
     notified = (~np.isnat(first_missed)) & (first_missed <= window_end) & (rng.random(a) < 0.9)
     notice_accounts = np.flatnonzero(notified)
-    notice_at = (first_missed[notice_accounts] + rng.integers(1, 5, len(notice_accounts)).astype("timedelta64[D]")
-                 ).astype("datetime64[s]") + np.timedelta64(10, "h")
+    notice_at = (
+        first_missed[notice_accounts] + rng.integers(1, 5, len(notice_accounts)).astype("timedelta64[D]")
+    ).astype("datetime64[s]") + np.timedelta64(10, "h")
 
     # ---- consent: a third grant; some withdraw, some of those re-grant; marketing for others
     grants = rng.random(n) < 0.34
     first_open = np.full(n, window_end)
     np.minimum.at(first_open, owner, open_day)
     grant_at = (first_open - np.timedelta64(30, "D")).astype("datetime64[s]") + rng.integers(
-        0, (window_days + 30) * SECONDS_PER_DAY, n).astype("timedelta64[s]") // 2
+        0, (window_days + 30) * SECONDS_PER_DAY, n
+    ).astype("timedelta64[s]") // 2
     withdraws = grants & (rng.random(n) < 0.15)
     withdraw_at = grant_at + rng.integers(20, 200, n).astype("timedelta64[D]")
     regrants = withdraws & (rng.random(n) < 0.4)
     regrant_at = withdraw_at + rng.integers(10, 120, n).astype("timedelta64[D]")
     marketing = ~grants & (rng.random(n) < 0.1)
-    event_borrower = np.concatenate([np.flatnonzero(grants), np.flatnonzero(withdraws), np.flatnonzero(regrants),
-                                     np.flatnonzero(marketing)])
-    event_action = np.concatenate([np.full(grants.sum(), "grant"), np.full(withdraws.sum(), "withdraw"),
-                                   np.full(regrants.sum(), "grant"), np.full(marketing.sum(), "grant")])
+    event_borrower = np.concatenate(
+        [np.flatnonzero(grants), np.flatnonzero(withdraws), np.flatnonzero(regrants), np.flatnonzero(marketing)]
+    )
+    event_action = np.concatenate(
+        [
+            np.full(grants.sum(), "grant"),
+            np.full(withdraws.sum(), "withdraw"),
+            np.full(regrants.sum(), "grant"),
+            np.full(marketing.sum(), "grant"),
+        ]
+    )
     event_time = np.concatenate([grant_at[grants], withdraw_at[withdraws], regrant_at[regrants], grant_at[marketing]])
-    event_purpose = np.concatenate([np.full(grants.sum() + withdraws.sum() + regrants.sum(), "credit_reporting"),
-                                    np.full(marketing.sum(), "marketing")])
+    event_purpose = np.concatenate(
+        [
+            np.full(grants.sum() + withdraws.sum() + regrants.sum(), "credit_reporting"),
+            np.full(marketing.sum(), "marketing"),
+        ]
+    )
     in_window = event_time < cutoff
     order = np.lexsort((event_time, event_borrower))
     order = order[in_window[order]]
-    event_borrower, event_action, event_time, event_purpose = (x[order] for x in (
-        event_borrower, event_action, event_time, event_purpose))
+    event_borrower, event_action, event_time, event_purpose = (
+        x[order] for x in (event_borrower, event_action, event_time, event_purpose)
+    )
     e = len(event_borrower)
-    event_ids = pc.binary_join_element_wise(padded_ids("E", start + event_borrower + 1, 9),
-                                            padded_ids("", np.arange(e), 7), "-")
-    policy = np.where(event_time < np.datetime64("2025-01-01"), "v1",
-                      np.where(event_time < np.datetime64("2026-01-01"), "v2", "v3"))
+    event_ids = pc.binary_join_element_wise(
+        padded_ids("E", start + event_borrower + 1, 9), padded_ids("", np.arange(e), 7), "-"
+    )
+    policy = np.where(
+        event_time < np.datetime64("2025-01-01"), "v1", np.where(event_time < np.datetime64("2026-01-01"), "v2", "v3")
+    )
 
     tables = {
         "borrowers": borrower_cols,
         "accounts": {
-            "account_id": account_ids, "borrower_id": pc.take(borrower_ids, pa.array(owner)),
-            "account_type": np.where(is_d1, "D1", "R1"), "business_kind": np.full(a, "91"),
+            "account_id": account_ids,
+            "borrower_id": pc.take(borrower_ids, pa.array(owner)),
+            "account_type": np.where(is_d1, "D1", "R1"),
+            "business_kind": np.full(a, "91"),
             "open_date": dates(open_day),
             "due_date": dates(np.where(is_d1, month_add(open_day, d1_count), month_add(open_day, np.full(a, 36)))),
             "currency": np.full(a, "CNY"),
             "loan_amount": pc.if_else(pa.array(is_d1), money(loan_cents), pa.scalar(None, pa.string())),
             "credit_limit": pc.if_else(pa.array(is_d1), pa.scalar(None, pa.string()), money(limit_cents)),
-            "repay_mode": np.where(is_d1, "11", "31"), "repay_frequency": np.full(a, "03"),
-            "guarantee_mode": np.full(a, "4"), "closed_date": dates(closed_day),
+            "repay_mode": np.where(is_d1, "11", "31"),
+            "repay_frequency": np.full(a, "03"),
+            "guarantee_mode": np.full(a, "4"),
+            "closed_date": dates(closed_day),
         },
         "installments": {
-            "account_id": pc.take(account_ids, pa.array(inst_account)), "installment_no": text(pa.array(inst_no)),
+            "account_id": pc.take(account_ids, pa.array(inst_account)),
+            "installment_no": text(pa.array(inst_no)),
             "scheduled_on": pc.if_else(pa.array(inst_d1), pa.scalar(None, pa.string()), dates(statement)),
-            "due_date": dates(due), "principal_due": money(principal), "interest_due": money(interest),
+            "due_date": dates(due),
+            "principal_due": money(principal),
+            "interest_due": money(interest),
         },
         "payments": {
-            "payment_id": payment_ids, "account_id": pc.take(account_ids, pa.array(inst_account[pay_inst])),
-            "installment_no": text(pa.array(inst_no[pay_inst])), "paid_at": timestamps_utc(pay_time),
+            "payment_id": payment_ids,
+            "account_id": pc.take(account_ids, pa.array(inst_account[pay_inst])),
+            "installment_no": text(pa.array(inst_no[pay_inst])),
+            "paid_at": timestamps_utc(pay_time),
             "amount": money(pay_amount),
         },
         "consent_events": {
-            "event_id": event_ids, "borrower_id": pc.take(borrower_ids, pa.array(event_borrower)),
-            "purpose": event_purpose, "action": event_action, "event_at": timestamps_utc(event_time),
-            "channel": CHANNELS[rng.integers(0, len(CHANNELS), e)], "policy_version": policy,
+            "event_id": event_ids,
+            "borrower_id": pc.take(borrower_ids, pa.array(event_borrower)),
+            "purpose": event_purpose,
+            "action": event_action,
+            "event_at": timestamps_utc(event_time),
+            "channel": CHANNELS[rng.integers(0, len(CHANNELS), e)],
+            "policy_version": policy,
             "evidence_ref": pc.binary_join_element_wise("sha256:", event_ids, ""),
         },
         "negative_notices": {
             "notice_id": padded_ids("N", (start * 4 + notice_accounts).astype(np.int64), 11),
             "account_id": pc.take(account_ids, pa.array(notice_accounts)),
-            "notified_at": timestamps_utc(notice_at), "channel": np.full(len(notice_accounts), "sms"),
+            "notified_at": timestamps_utc(notice_at),
+            "channel": np.full(len(notice_accounts), "sms"),
         },
     }
     tables = {entity: {c: text(v) for c, v in cols.items()} for entity, cols in tables.items()}
@@ -418,12 +529,21 @@ def inject_defects(rng: np.random.Generator, tables: dict, defects: Defects, sta
     defects.record("account", ids("accounts", rows, "account_id"), "ACC-009")
     rows = pick("installments", used["installments"])
     append_rows("installments", rows, {"interest_due": "0.01"})
-    defects.record("installment", [f"{x}#{y}" for x, y in zip(ids("installments", rows, "account_id"),
-                                                              ids("installments", rows, "installment_no"))], "INS-001")
+    defects.record(
+        "installment",
+        [
+            f"{x}#{y}"
+            for x, y in zip(
+                ids("installments", rows, "account_id"), ids("installments", rows, "installment_no"), strict=False
+            )
+        ],
+        "INS-001",
+    )
     # ambiguous consent and consent of unknown borrowers
     rows = pick("consent_events", used["consent_events"])
-    rows = np.array([r for r in rows if tables["consent_events"]["purpose"][int(r)].as_py() == "credit_reporting"],
-                    dtype=np.int64)
+    rows = np.array(
+        [r for r in rows if tables["consent_events"]["purpose"][int(r)].as_py() == "credit_reporting"], dtype=np.int64
+    )
     set_values("consent_events", "action", rows, "Grant")
     defects.record("borrower", ids("consent_events", rows, "borrower_id"), "CON-003")
     rows = pick("consent_events", used["consent_events"])

@@ -37,8 +37,9 @@ def check_month(month: str) -> str:
 def project_revision() -> str:
     """git revision of the project, or 'unknown' outside a git checkout."""
     try:
-        completed = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_DIR,
-                                   capture_output=True, text=True, check=False)
+        completed = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+        )
     except OSError:
         return "unknown"
     return completed.stdout.strip() or "unknown"

@@ -24,16 +24,44 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
 
 ENTITY_COLUMNS: dict[str, list[str]] = {
-    "borrowers": ["borrower_id", "full_name", "id_type", "id_number", "birth_date", "gender",
-                  "mobile_phone", "region_code", "updated_at"],
-    "accounts": ["account_id", "borrower_id", "account_type", "business_kind", "open_date", "due_date",
-                 "currency", "loan_amount", "credit_limit", "repay_mode", "repay_frequency",
-                 "guarantee_mode", "closed_date"],
-    "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due",
-                     "interest_due"],
+    "borrowers": [
+        "borrower_id",
+        "full_name",
+        "id_type",
+        "id_number",
+        "birth_date",
+        "gender",
+        "mobile_phone",
+        "region_code",
+        "updated_at",
+    ],
+    "accounts": [
+        "account_id",
+        "borrower_id",
+        "account_type",
+        "business_kind",
+        "open_date",
+        "due_date",
+        "currency",
+        "loan_amount",
+        "credit_limit",
+        "repay_mode",
+        "repay_frequency",
+        "guarantee_mode",
+        "closed_date",
+    ],
+    "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due", "interest_due"],
     "payments": ["payment_id", "account_id", "installment_no", "paid_at", "amount"],
-    "consent_events": ["event_id", "borrower_id", "purpose", "action", "event_at", "channel",
-                       "policy_version", "evidence_ref"],
+    "consent_events": [
+        "event_id",
+        "borrower_id",
+        "purpose",
+        "action",
+        "event_at",
+        "channel",
+        "policy_version",
+        "evidence_ref",
+    ],
     "negative_notices": ["notice_id", "account_id", "notified_at", "channel"],
 }
 
@@ -63,13 +91,22 @@ def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None) -> Bu
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "creditmart.duckdb"
     target_path = work_dir / "target"
-    command = [DBT, *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-               "--target-path", str(target_path), "--log-path", str(work_dir / "logs")]
+    command = [
+        DBT,
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     env = {**os.environ, "CREDITMART_DUCKDB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     return Build(completed.returncode, completed.stdout + completed.stderr, db_path, target_path)
 
 
@@ -91,11 +128,17 @@ def write_raw_dir(directory: Path, entities: dict[str, list[dict]], formats: dic
     return directory
 
 
-def build_raw(tmp_path: Path, entities: dict[str, list[dict]], reporting_month: str,
-              formats: dict[str, str] | None = None, **extra_vars) -> Build:
+def build_raw(
+    tmp_path: Path,
+    entities: dict[str, list[dict]],
+    reporting_month: str,
+    formats: dict[str, str] | None = None,
+    **extra_vars,
+) -> Build:
     raw_dir = write_raw_dir(tmp_path / "raw", entities, formats)
-    build = run_dbt(["build"], tmp_path / "work",
-                    {"raw_dir": str(raw_dir), "reporting_month": reporting_month, **extra_vars})
+    build = run_dbt(
+        ["build"], tmp_path / "work", {"raw_dir": str(raw_dir), "reporting_month": reporting_month, **extra_vars}
+    )
     assert build.returncode == 0, build.output[-4000:]
     return build
 

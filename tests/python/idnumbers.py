@@ -6,4 +6,4 @@ CHECK = "10X98765432"
 
 def citizen_id(birth_yyyymmdd: str, sequence: int, region: str = "310101") -> str:
     body = f"{region}{birth_yyyymmdd}{sequence:03d}"
-    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=False)) % 11]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_dbt, write_raw_dir
 
-ENTITIES = {"borrowers": [], "accounts": [], "installments": [], "payments": [], "consent_events": [],
-            "negative_notices": []}
+ENTITIES = {
+    "borrowers": [],
+    "accounts": [],
+    "installments": [],
+    "payments": [],
+    "consent_events": [],
+    "negative_notices": [],
+}
 
 
 def assert_clean_failure(build, message: str) -> None:
@@ -48,4 +53,5 @@ def test_empty_raw_dir_builds(tmp_path):
     build = run_dbt(["build"], tmp_path / "work", {"raw_dir": str(raw), "reporting_month": "2026-10"})
     assert build.returncode == 0, build.output[-3000:]
     assert build.query("select report_month, in_scope, balanced from rpt_submission_reconciliation") == [
-        ("2026-10", 0, True)]
+        ("2026-10", 0, True)
+    ]

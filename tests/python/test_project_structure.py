@@ -7,8 +7,14 @@ import json
 
 import pytest
 
-PUBLIC_MODELS = {"fct_account_months", "submission_account_records", "submission_person_records",
-                 "fct_rule_violations", "rpt_submission_reconciliation", "rpt_consent_coverage"}
+PUBLIC_MODELS = {
+    "fct_account_months",
+    "submission_account_records",
+    "submission_person_records",
+    "fct_rule_violations",
+    "rpt_submission_reconciliation",
+    "rpt_consent_coverage",
+}
 PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "rpt_", "submission_")}
 LAYER_ORDER = {"staging": 0, "intermediate": 1, "marts": 2}
 
@@ -19,8 +25,11 @@ def manifest(sample_build) -> dict:
 
 
 def models(manifest) -> dict[str, dict]:
-    return {n["name"]: n for n in manifest["nodes"].values()
-            if n["resource_type"] == "model" and n["package_name"] == "creditmart"}
+    return {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == "creditmart"
+    }
 
 
 def layer(node: dict) -> str:
@@ -69,6 +78,9 @@ def test_every_model_past_staging_has_a_primary_key_test(manifest):
 
 
 def test_guards_carry_their_rule_id(manifest):
-    guards = {n["name"]: n for n in manifest["nodes"].values()
-              if n["resource_type"] == "test" and n["name"].startswith("assert_chk_")}
+    guards = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and n["name"].startswith("assert_chk_")
+    }
     assert {n["config"]["meta"].get("rule_id") for n in guards.values()} == {f"CHK-00{i}" for i in range(1, 6)}

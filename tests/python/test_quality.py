@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_DIR, run_dbt
 from test_sample import pii_values
 
@@ -41,20 +40,31 @@ def test_bad_sample_rows_fail_error_expectations_and_exit_1(validated_sample):
     assert validated_sample.returncode == 1, validated_sample.stdout + validated_sample.stderr
     results = gx_results()
     failed = {(r["suite"], r["rule_id"]) for r in results if not r["success"]}
-    for expected in [("inbound_borrowers", "ID-002"), ("inbound_borrowers", "ID-003"), ("inbound_borrowers", "RAW-001"),
-                     ("inbound_accounts", "ACC-002"), ("inbound_payments", "PAY-005"),
-                     ("inbound_consent_events", "CON-003")]:
+    for expected in [
+        ("inbound_borrowers", "ID-002"),
+        ("inbound_borrowers", "ID-003"),
+        ("inbound_borrowers", "RAW-001"),
+        ("inbound_accounts", "ACC-002"),
+        ("inbound_payments", "PAY-005"),
+        ("inbound_consent_events", "CON-003"),
+    ]:
         assert expected in failed
     assert all(r["rule_id"] and r["severity"] in ("error", "warn") for r in results)
     assert not [r for r in results if r["error"]], "no expectation raised"
     # what goes out is clean: outbound error-severity expectations all pass on the sample
-    assert not [r for r in results if r["suite"].startswith("outbound") and r["severity"] == "error" and not r["success"]]
+    assert not [
+        r for r in results if r["suite"].startswith("outbound") and r["severity"] == "error" and not r["success"]
+    ]
 
 
 def test_no_pii_in_any_file_validation_and_report_write(validated_sample):
     pii = pii_values()
-    written = [p for folder in (QUALITY, GX_UNCOMMITTED) for p in folder.rglob("*")
-               if p.is_file() and p.suffix in (".json", ".html", ".yml", ".txt", ".css", ".js")]
+    written = [
+        p
+        for folder in (QUALITY, GX_UNCOMMITTED)
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in (".json", ".html", ".yml", ".txt", ".css", ".js")
+    ]
     assert any(p.suffix == ".html" for p in written) and any("validations" in str(p) for p in written)
     hits = []
     for path in written:
@@ -69,8 +79,10 @@ def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
     import duckdb
 
     con = duckdb.connect(str(tampered))
-    con.execute("update submission_account_records set consent_event_id = null "
-                "where account_id = (select min(account_id) from submission_account_records) and report_month = '2026-10'")
+    con.execute(
+        "update submission_account_records set consent_event_id = null "
+        "where account_id = (select min(account_id) from submission_account_records) and report_month = '2026-10'"
+    )
     con.close()
     result = creditmart("validate", "--db", str(tampered), "--month", "2026-10")
     assert result.returncode == 1
@@ -80,7 +92,9 @@ def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
 
 def test_clean_data_validates_with_exit_0(tmp_path):
     raw = tmp_path / "raw"
-    assert creditmart("generate", "--borrowers", "1500", "--months", "6", "--seed", "9", "--out", str(raw)).returncode == 0
+    assert (
+        creditmart("generate", "--borrowers", "1500", "--months", "6", "--seed", "9", "--out", str(raw)).returncode == 0
+    )
     build = run_dbt(["build"], tmp_path / "work", {"raw_dir": str(raw), "reporting_month": "2026-10"})
     assert build.returncode == 0, build.output[-2000:]
     result = creditmart("validate", "--db", str(build.db_path))
@@ -92,24 +106,37 @@ def test_report_contents(validated_sample):
     data = json.loads((QUALITY / "quality.json").read_text())
     assert data["month"] == "2026-10"
     assert data["status"]["all_months_balanced"] is True
-    assert [f["stage"] for f in data["funnel"]] == ["in scope", "consented", "passed error rules", "submitted",
-                                                   "furnished (exported)"]
+    assert [f["stage"] for f in data["funnel"]] == [
+        "in scope",
+        "consented",
+        "passed error rules",
+        "submitted",
+        "furnished (exported)",
+    ]
     assert len(data["conservation"]) == 10
     rules = {r["rule_id"]: r for r in data["rules"]}
     assert rules["CHK-001"]["dbt_tests"] == 1 and rules["CHK-001"]["dbt_failures"] == 0
     assert rules["ID-003"]["gx_failures"] >= 1 and rules["ID-003"]["violations"] >= 1
     assert data["violations_by_rule"][0]["violations"] >= data["violations_by_rule"][-1]["violations"]
     html = (QUALITY / "report.html").read_text()
-    assert "http://" not in html.replace('http://www.w3.org', '') and "<script" not in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
     assert 'href="data_docs/index.html"' in html and (QUALITY / "data_docs" / "index.html").exists()
 
 
 def test_report_renders_in_headless_chromium(validated_sample):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "Debian chromium is part of the test set-up (make test installs it)"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={QUALITY / 'chromium-profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={QUALITY / 'chromium-profile'}",
+    ]
     url = (QUALITY / "report.html").as_uri()
     dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -117,7 +144,11 @@ def test_report_renders_in_headless_chromium(validated_sample):
     assert "conservation 2026-10: balanced" in dom.stdout
     screenshot = PROJECT_DIR / "target" / "quality-report.png"
     screenshot.unlink(missing_ok=True)
-    shot = subprocess.run([browser, *flags, "--window-size=1200,2400", "--hide-scrollbars",
-                           f"--screenshot={screenshot}", url], capture_output=True, text=True, timeout=120)
+    shot = subprocess.run(
+        [browser, *flags, "--window-size=1200,2400", "--hide-scrollbars", f"--screenshot={screenshot}", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shot.returncode == 0 and screenshot.exists(), shot.stderr[-2000:]
     assert screenshot.stat().st_size > 30_000  # a rendered page, not a blank one

@@ -26,8 +26,12 @@ def test_every_recordable_rule_fires_on_the_sample(sample_build):
 def test_every_outcome_reason_status_and_code_appears(sample_build):
     outcomes = {r[0] for r in sample_build.query("select distinct outcome from fct_account_months")}
     assert outcomes == {"submitted", "excluded", "rejected"}
-    reasons = {r[0] for r in sample_build.query(
-        "select distinct outcome_reasons from fct_account_months where outcome = 'excluded'")}
+    reasons = {
+        r[0]
+        for r in sample_build.query(
+            "select distinct outcome_reasons from fct_account_months where outcome = 'excluded'"
+        )
+    }
     assert reasons == {"NO_CONSENT", "CONSENT_WITHDRAWN"}
     statuses = {r[0] for r in sample_build.query("select distinct rpy_status from fct_account_months")}
     assert statuses == {"N", "M", "*", "1", "2", "3", "4", "5", "6", "7", "C"}
@@ -38,9 +42,13 @@ def test_every_outcome_reason_status_and_code_appears(sample_build):
 
 
 def test_consent_at_the_cutoff_on_the_sample(sample_build):
-    rows = dict(((r[0], r[1]), (r[2], r[3])) for r in sample_build.query(
-        "select account_id, report_month, outcome, outcome_reasons from fct_account_months "
-        "where account_id in ('A004', 'A005', 'A006') and report_month in ('2026-09', '2026-10')"))
+    rows = dict(
+        ((r[0], r[1]), (r[2], r[3]))
+        for r in sample_build.query(
+            "select account_id, report_month, outcome, outcome_reasons from fct_account_months "
+            "where account_id in ('A004', 'A005', 'A006') and report_month in ('2026-09', '2026-10')"
+        )
+    )
     # granted 23:59:59 Beijing on 31 October: counts for October only
     assert rows[("A004", "2026-10")] == ("submitted", None)
     assert rows[("A004", "2026-09")] == ("excluded", "NO_CONSENT")
@@ -51,9 +59,13 @@ def test_consent_at_the_cutoff_on_the_sample(sample_build):
 
 
 def test_late_payment_after_the_cutoff_counts_next_month(sample_build):
-    rows = dict((r[0], r[1:]) for r in sample_build.query(
-        "select report_month, rpy_status, days_past_due, current_paid_amount from fct_account_months "
-        "where account_id = 'A012' and report_month in ('2026-09', '2026-10')"))
+    rows = dict(
+        (r[0], r[1:])
+        for r in sample_build.query(
+            "select report_month, rpy_status, days_past_due, current_paid_amount from fct_account_months "
+            "where account_id = 'A012' and report_month in ('2026-09', '2026-10')"
+        )
+    )
     assert rows["2026-09"][:2] == ("1", 5)
     assert rows["2026-10"][0] == "N"
     assert float(rows["2026-10"][2]) == 2100.0
@@ -83,14 +95,19 @@ def test_no_pii_outside_the_submission_models(sample_build):
     forbidden_columns = {"full_name", "id_number", "mobile_phone"}
     public = ["fct_account_months", "fct_rule_violations", "rpt_submission_reconciliation", "rpt_consent_coverage"]
     for table in public:
-        columns = [r[0] for r in sample_build.query(
-            f"select column_name from information_schema.columns where table_name = '{table}'")]
+        columns = [
+            r[0]
+            for r in sample_build.query(
+                f"select column_name from information_schema.columns where table_name = '{table}'"
+            )
+        ]
         assert not forbidden_columns & set(columns), table
         text = " ".join(str(v) for row in sample_build.query(f"select * from {table}") for v in row)
         assert [p for p in pii if p in text] == [], table
     # stored test failures (built with --store-failures)
     audit_tables = sample_build.query(
-        "select table_schema, table_name from information_schema.tables where table_schema like '%dbt_test__audit%'")
+        "select table_schema, table_name from information_schema.tables where table_schema like '%dbt_test__audit%'"
+    )
     assert audit_tables, "store_failures wrote no tables"
     for schema, table in audit_tables:
         text = " ".join(str(v) for row in sample_build.query(f'select * from "{schema}"."{table}"') for v in row)

@@ -15,7 +15,7 @@ def citizen_id_is_valid(value: object) -> bool:
     """17 digits and the right check character (digit or X)."""
     if not isinstance(value, str) or len(value) != 18 or not value[:17].isdigit():
         return False
-    return CHECK[sum(int(d) * w for d, w in zip(value[:17], WEIGHTS)) % 11] == value[17]
+    return CHECK[sum(int(d) * w for d, w in zip(value[:17], WEIGHTS, strict=False)) % 11] == value[17]
 
 
 class ColumnValuesValidCitizenId(ColumnMapMetricProvider):

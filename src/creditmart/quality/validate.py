@@ -14,15 +14,18 @@ import json
 import logging
 import math
 import warnings
-from pathlib import Path
 
 import duckdb
 
 from creditmart.project import PROJECT_DIR, CreditmartError, check_month, duckdb_path
 from creditmart.quality.suites import SuiteSpec, build_suites
 
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0, "exclude_unexpected_values": True,
-                 "include_unexpected_rows": False}
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 0,
+    "exclude_unexpected_values": True,
+    "include_unexpected_rows": False,
+}
 ROWS_PER_BATCH = 1_000_000
 RESULTS_PATH = PROJECT_DIR / "target" / "quality" / "gx_results.json"
 
@@ -46,9 +49,11 @@ def select_sql(spec: SuiteSpec, types: dict[str, str]) -> str:
 def batches(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, month: str | None):
     """(label, where clause) per batch."""
     if spec.per_month:
-        months = [r[0] for r in con.execute(
-            "select report_month from intermediate.int_reporting_months order by 1").fetchall()]
-        for m in ([month] if month else months):
+        months = [
+            r[0]
+            for r in con.execute("select report_month from intermediate.int_reporting_months order by 1").fetchall()
+        ]
+        for m in [month] if month else months:
             if m not in months:
                 raise CreditmartError(f"{m} is not in the mart")
             yield m, f"report_month = '{m}'"
@@ -86,14 +91,22 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
         specs = build_suites(con)
         results = []
         for spec in specs:
-            asset = next((a for a in source.assets if a.name == spec.name), None) or source.add_dataframe_asset(spec.name)
-            definition = next((b for b in asset.batch_definitions if b.name == "batch"), None) or \
-                asset.add_batch_definition_whole_dataframe("batch")
+            asset = next((a for a in source.assets if a.name == spec.name), None) or source.add_dataframe_asset(
+                spec.name
+            )
+            definition = next(
+                (b for b in asset.batch_definitions if b.name == "batch"), None
+            ) or asset.add_batch_definition_whole_dataframe("batch")
             suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
             validation = context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=spec.name, data=definition, suite=suite))
-            types = dict(con.execute(f"select column_name, data_type from information_schema.columns "
-                                     f"where table_schema || '.' || table_name = '{spec.relation}'").fetchall())
+                gx.ValidationDefinition(name=spec.name, data=definition, suite=suite)
+            )
+            types = dict(
+                con.execute(
+                    f"select column_name, data_type from information_schema.columns "
+                    f"where table_schema || '.' || table_name = '{spec.relation}'"
+                ).fetchall()
+            )
             if not types:
                 raise CreditmartError(f"{spec.relation} is missing: run `dbt build` first")
             for label, where in batches(con, spec, month):
@@ -101,28 +114,43 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
                 outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
                 for result in outcome.results:
                     config = result.expectation_config
-                    results.append({
-                        "suite": spec.name, "batch": label, "expectation": config.type,
-                        "column": config.kwargs.get("column") or ",".join(
-                            filter(None, [config.kwargs.get("column_A"), config.kwargs.get("column_B")]
-                                   + list(config.kwargs.get("column_list") or []))),
-                        "rule_id": config.meta.get("rule_id"), "severity": config.meta.get("severity"),
-                        "success": bool(result.success),
-                        "element_count": int(result.result.get("element_count") or 0),
-                        "unexpected_count": int(result.result.get("unexpected_count") or 0),
-                        "error": exception_message(result.exception_info),
-                    })
+                    results.append(
+                        {
+                            "suite": spec.name,
+                            "batch": label,
+                            "expectation": config.type,
+                            "column": config.kwargs.get("column")
+                            or ",".join(
+                                filter(
+                                    None,
+                                    [config.kwargs.get("column_A"), config.kwargs.get("column_B")]
+                                    + list(config.kwargs.get("column_list") or []),
+                                )
+                            ),
+                            "rule_id": config.meta.get("rule_id"),
+                            "severity": config.meta.get("severity"),
+                            "success": bool(result.success),
+                            "element_count": int(result.result.get("element_count") or 0),
+                            "unexpected_count": int(result.result.get("unexpected_count") or 0),
+                            "error": exception_message(result.exception_info),
+                        }
+                    )
                 del frame
         if data_docs:
             context.build_data_docs()
     finally:
         con.close()
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps({"database": str(path.resolve()), "month": month, "results": results}, indent=1) + "\n", encoding="utf-8")
+    RESULTS_PATH.write_text(
+        json.dumps({"database": str(path.resolve()), "month": month, "results": results}, indent=1) + "\n",
+        encoding="utf-8",
+    )
     failed_errors = [r for r in results if not r["success"] and r["severity"] == "error"]
     failed_warns = [r for r in results if not r["success"] and r["severity"] != "error"]
-    summary = (f"validated {len(specs)} suites, {len(results)} expectation results: "
-               f"{len(failed_errors)} error-severity failures, {len(failed_warns)} warn-severity failures "
-               f"(results: {RESULTS_PATH.relative_to(PROJECT_DIR)}, Data Docs: "
-               "target/quality/data_docs/index.html)")
+    summary = (
+        f"validated {len(specs)} suites, {len(results)} expectation results: "
+        f"{len(failed_errors)} error-severity failures, {len(failed_warns)} warn-severity failures "
+        f"(results: {RESULTS_PATH.relative_to(PROJECT_DIR)}, Data Docs: "
+        "target/quality/data_docs/index.html)"
+    )
     return (1 if failed_errors else 0), summary
