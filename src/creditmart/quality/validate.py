@@ -1,4 +1,4 @@
-"""`creditmart validate`: run the GX suites against the built DuckDB tables.
+"""`creditmart validate`: run the GX checkpoints against the built DuckDB tables.
 
 Route: GX's SQL datasource on DuckDB is broken (GX issue #11579), so each
 batch is read from DuckDB through Arrow (decimals as double, dates as
@@ -101,6 +101,10 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
             validation = context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=spec.name, data=definition, suite=suite)
             )
+            # one checkpoint per suite: every batch is a run of it with its own dataframe
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(name=spec.name, validation_definitions=[validation], result_format=RESULT_FORMAT)
+            )
             types = dict(
                 con.execute(
                     f"select column_name, data_type from information_schema.columns "
@@ -111,7 +115,8 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
                 raise CreditmartError(f"{spec.relation} is missing: run `dbt build` first")
             for label, where in batches(con, spec, month):
                 frame = con.execute(f"{select_sql(spec, types)} where {where}").to_arrow_table().to_pandas()
-                outcome = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+                run = checkpoint.run(batch_parameters={"dataframe": frame})
+                outcome = next(iter(run.run_results.values()))
                 for result in outcome.results:
                     config = result.expectation_config
                     results.append(
