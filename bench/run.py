@@ -113,7 +113,9 @@ def floor(raw: Path, month: str) -> tuple[float, int]:
         "print(con.execute('select count(*) from floor_records').fetchall()[0][0])"
     )
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak, done = 0, threading.Event()
 
     def sample() -> None:
@@ -124,11 +126,11 @@ def floor(raw: Path, month: str) -> tuple[float, int]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = process.communicate(sql)
+    output, error = process.communicate(sql)
     done.set()
     sampler.join()
-    if process.returncode != 0 or not output.strip().isdigit():
-        sys.exit("floor query failed")
+    if process.returncode != 0 or not output.strip().splitlines()[-1:] or not output.strip().splitlines()[-1].isdigit():
+        sys.exit(f"floor query failed (exit {process.returncode}): {(error or output)[-2000:]}")
     return time.perf_counter() - started, peak
 
 
@@ -306,7 +308,11 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
-    results = [run_scale(int(s), args.months, work, args.seed) for s in args.scales.split(",")]
+    results = []
+    for scale in args.scales.split(","):
+        results.append(run_scale(int(scale), args.months, work, args.seed))
+        # keep what was measured even if a later scale fails
+        (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
     header = (
         "| borrowers | months | raw rows | account-months | full build s | peak GiB | rows/s "
         "| +1 month s | incremental / full | one month s | floor s | month / floor "
