@@ -1,0 +1,36 @@
+"""The benchmark script keeps working: a tiny run of every measurement."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import PROJECT_DIR
+
+
+def test_benchmark_runs_at_a_tiny_scale(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--scales",
+            "2000",
+            "--months",
+            "6",
+            "--work-dir",
+            str(tmp_path),
+            "--write",
+            "",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    header, _, row = result.stdout.strip().splitlines()[-3:]
+    assert "full build s" in header and "month / floor" in header and "validate / SQL" in header
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "2,000" and cells[1] == "6"
+    assert all(c for c in cells), cells
