@@ -20,50 +20,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from creditmart.generate import COLUMNS
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
 
-ENTITY_COLUMNS: dict[str, list[str]] = {
-    "borrowers": [
-        "borrower_id",
-        "full_name",
-        "id_type",
-        "id_number",
-        "birth_date",
-        "gender",
-        "mobile_phone",
-        "region_code",
-        "updated_at",
-    ],
-    "accounts": [
-        "account_id",
-        "borrower_id",
-        "account_type",
-        "business_kind",
-        "open_date",
-        "due_date",
-        "currency",
-        "loan_amount",
-        "credit_limit",
-        "repay_mode",
-        "repay_frequency",
-        "guarantee_mode",
-        "closed_date",
-    ],
-    "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due", "interest_due"],
-    "payments": ["payment_id", "account_id", "installment_no", "paid_at", "amount"],
-    "consent_events": [
-        "event_id",
-        "borrower_id",
-        "purpose",
-        "action",
-        "event_at",
-        "channel",
-        "policy_version",
-        "evidence_ref",
-    ],
-    "negative_notices": ["notice_id", "account_id", "notified_at", "channel"],
-}
+ENTITY_COLUMNS = COLUMNS  # the landing contract of SPEC §1, shared with the generator
 
 
 @dataclass
