@@ -69,7 +69,8 @@ def batches(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, month: str | None):
 def stable_ids(suite) -> None:
     """Deterministic expectation ids, so the committed suites do not churn."""
     for index, expectation in enumerate(suite.expectations):
-        expectation.id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"creditmart:{suite.name}:{index}:{expectation.expectation_type}"))
+        key = f"creditmart:{suite.name}:{index}:{expectation.expectation_type}"
+        expectation.id = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def stored_suite(context, suite):
