@@ -7,6 +7,8 @@ import sys
 
 from creditmart.project import CreditmartError
 
+EXIT_ERROR = 2  # bad input or invocation; 1 is kept for a failed quality gate (validate, run)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -78,6 +80,37 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--target-path", default=None, help="dbt target directory with run_results.json (default: target)"
     )
+    run = commands.add_parser(
+        "run",
+        help="the monthly job: build, validate, report and (with --export) export one month",
+        description="Build the mart for the month (dbt build), validate it (GX suites), write the quality "
+        "report and, only with --export and only when the quality gate passed, export the files. Safe to "
+        "repeat and to interrupt; every run is recorded in the run log (`creditmart runs`). Exit codes: "
+        "0 success, 1 quality gate failed (nothing exported), 2 error (bad input or invocation, locked "
+        "database).",
+    )
+    run.add_argument(
+        "--month", default=None, help="reporting month YYYY-MM (default: the previous month, Beijing time)"
+    )
+    run.add_argument("--raw-dir", default=None, help="directory with the six raw entities (default: bundled sample)")
+    run.add_argument("--export", action="store_true", help="export the files when the quality gate passes")
+    run.add_argument("--out", default="exports", help="export directory (default: exports)")
+    run.add_argument(
+        "--deletion-policy", choices=["propose", "include"], default=None, help="as for `creditmart export`"
+    )
+    run.add_argument("--full-refresh", action="store_true", help="pass --full-refresh to dbt build")
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait while another process holds the DuckDB file (default: $CREDITMART_LOCK_TIMEOUT or 60)",
+    )
+    run.add_argument("--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+
+    runs = commands.add_parser("runs", help="list the recent runs from the run log")
+    runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    runs.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    runs.add_argument("--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
     return parser
 
 
@@ -113,9 +146,26 @@ def main(argv: list[str] | None = None) -> int:
             from creditmart.quality.report import run_report
 
             print(run_report(month=args.month, db=args.db, target_path=args.target_path))
+        elif args.command == "run":
+            from creditmart.run import RunOptions, run_month
+
+            options = {k: v for k, v in vars(args).items() if k != "command"}
+            return run_month(RunOptions(**options))
+        elif args.command == "runs":
+            import json
+
+            from creditmart import runlog
+            from creditmart.project import duckdb_path
+
+            rows = runlog.recent(duckdb_path(args.db), args.limit)
+            if args.json:
+                for row in rows:
+                    print(json.dumps(row, default=str, sort_keys=True))
+            else:
+                print(runlog.format_runs(rows))
     except CreditmartError as error:
         print(f"creditmart {args.command}: {error}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     return 0
 
 

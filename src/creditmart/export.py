@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 import duckdb
 
-from creditmart.project import CreditmartError, check_month, dbt_vars, duckdb_path, project_revision
+from creditmart.project import CreditmartError, check_month, connect, dbt_vars, duckdb_path, project_revision
 
 SPEC_VERSION = "creditmart-spec-v1"
 FORMAT_VERSION = "2.0.0"
@@ -193,10 +193,7 @@ def run_export(month: str, out_dir: str, db: str | None = None, deletion_policy:
     path = duckdb_path(db)
     if not path.exists():
         raise CreditmartError(f"{path} does not exist: run `dbt build` first")
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.Error as error:
-        raise CreditmartError(f"cannot open {path}: {str(error).splitlines()[0]}") from None
+    con = connect(path)
     try:
         return _export(con, month, Path(out_dir), org_code, policy, ledger)
     finally:

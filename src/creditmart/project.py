@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -43,3 +45,62 @@ def project_revision() -> str:
     except OSError:
         return "unknown"
     return completed.stdout.strip() or "unknown"
+
+
+LOCK_ERROR = re.compile(
+    r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in (?P<holder>.*?) \(PID (?P<pid>\d+)\)'
+)
+
+
+class DatabaseLocked(CreditmartError):
+    """Another process holds the DuckDB file's write lock."""
+
+
+def lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for another process's DuckDB lock: --lock-timeout, else CREDITMART_LOCK_TIMEOUT, else 60."""
+    if explicit is not None:
+        return explicit
+    value = os.environ.get("CREDITMART_LOCK_TIMEOUT", "60")
+    try:
+        return float(value)
+    except ValueError:
+        raise CreditmartError(f"CREDITMART_LOCK_TIMEOUT '{value}' is not a number of seconds") from None
+
+
+def lock_holder(error: BaseException) -> str | None:
+    """'PID 123 (/usr/bin/python3)' when a DuckDB error is another process's lock, else None."""
+    match = LOCK_ERROR.search(str(error))
+    return f"PID {match['pid']} ({match['holder']})" if match else None
+
+
+def locked_message(path: Path, holder: str, waited: float) -> str:
+    return (
+        f"{path} is locked by another process, {holder}; waited {waited:.0f} s "
+        "(DuckDB allows one writer at a time; raise --lock-timeout or CREDITMART_LOCK_TIMEOUT)"
+    )
+
+
+def connect(path: Path, read_only: bool = False, timeout: float | None = None):
+    """Open the DuckDB file, waiting up to `timeout` seconds while another process holds its lock.
+
+    A lock that outlasts the wait raises DatabaseLocked (one line naming the holder);
+    any other failure to open raises CreditmartError.
+    """
+    import duckdb
+
+    timeout = lock_timeout(timeout)
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as error:
+            holder = lock_holder(error)
+            if holder is None:
+                raise CreditmartError(f"cannot open {path}: {str(error).splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseLocked(locked_message(path, holder, timeout)) from None
+            if not announced:
+                print(f"waiting up to {timeout:.0f} s for {path}: locked by {holder}", file=sys.stderr, flush=True)
+                announced = True
+            time.sleep(0.5)

@@ -111,9 +111,9 @@ def test_export_refuses_what_it_cannot_do(exported_sample, tmp_path):
     build, work, _ = exported_sample
     for month, message in (("2026-13", "not a month in YYYY-MM form"), ("2027-01", "is not in the mart")):
         result = export(build.db_path, month, tmp_path)
-        assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     missing = export(tmp_path / "none.duckdb", "2026-10", tmp_path)
-    assert missing.returncode == 1 and "run `dbt build` first" in missing.stderr
+    assert missing.returncode == 2 and "run `dbt build` first" in missing.stderr
 
 
 def scenario(

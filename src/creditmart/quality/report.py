@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from creditmart.project import PROJECT_DIR, CreditmartError, check_month, duckdb_path
+from creditmart.project import PROJECT_DIR, CreditmartError, check_month, connect, duckdb_path
 
 QUALITY_DIR = PROJECT_DIR / "target" / "quality"
 DATA_DOCS = QUALITY_DIR / "data_docs" / "index.html"
@@ -422,7 +422,7 @@ def run_report(month: str | None = None, db: str | None = None, target_path: str
     path = duckdb_path(db)
     if not path.exists():
         raise CreditmartError(f"{path} does not exist: run `dbt build` first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         data = collect(
             con,

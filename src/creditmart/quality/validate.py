@@ -18,7 +18,7 @@ import warnings
 
 import duckdb
 
-from creditmart.project import PROJECT_DIR, CreditmartError, check_month, duckdb_path
+from creditmart.project import PROJECT_DIR, CreditmartError, check_month, connect, duckdb_path
 from creditmart.quality.suites import SuiteSpec, build_suites
 
 RESULT_FORMAT = {
@@ -118,7 +118,7 @@ def run_validate(month: str | None = None, db: str | None = None, data_docs: boo
     # reuse the committed GX objects; write only what changed, so a run leaves gx/ as it was
     source = next((d for d in context.data_sources.all().values() if d.name == "creditmart"), None)
     source = source or context.data_sources.add_pandas("creditmart")
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         specs = build_suites(con)
         results = []
