@@ -1,4 +1,4 @@
-{{ config(meta={'rule_id': 'CHK-004'}) }}
+{{ config(meta={'rule_id': 'CHK-004', 'dagster': {'ref': {'name': 'fct_account_months'}}}) }}
 -- guard: five_tier_class agrees with days_past_due per the policy seed
 with
 

@@ -1,3 +1,6 @@
+{#- an asset check on rpt_submission_reconciliation when run from Dagster (deploy/dagster) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_submission_reconciliation'}}}) }}
+
 -- Conservation per month, in count and in balance: every in-scope account
 -- (counted here straight from the accounts, independently of the mart) is
 -- exactly one fct_account_months row, and in_scope = submitted + excluded +

@@ -1,4 +1,4 @@
-{{ config(meta={'rule_id': 'CHK-006'}) }}
+{{ config(meta={'rule_id': 'CHK-006', 'dagster': {'ref': {'name': 'fct_account_months'}}}) }}
 -- No submitted account-month without a consented borrower at that month's
 -- cutoff, re-derived from the staged consent log independently of the
 -- consent models: the last credit_reporting event before cutoff (withdrawal
