@@ -10,6 +10,12 @@ from creditmart.project import CreditmartError
 EXIT_ERROR = 2  # bad input or invocation; 1 is kept for a failed quality gate (validate, run)
 
 
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="creditmart", description="Tools around the creditmart dbt project (run `dbt build` first)."
@@ -27,9 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--out", default="exports", help="export directory (default: exports); files go to OUT/YYYY-MM/"
     )
-    export.add_argument(
-        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
-    )
+    add_db_argument(export)
     export.add_argument(
         "--deletion-policy",
         choices=["propose", "include"],
@@ -62,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "when every error-severity expectation passes, 1 otherwise: gate the export on it.",
     )
     validate.add_argument("--month", default=None, help="validate only this report month (outbound suites)")
-    validate.add_argument(
-        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
-    )
+    add_db_argument(validate)
 
     report = commands.add_parser(
         "report",
@@ -74,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rule_id. Run `creditmart validate` first for the GX part.",
     )
     report.add_argument("--month", default=None, help="report month (default: the latest in the mart)")
-    report.add_argument(
-        "--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)"
-    )
+    add_db_argument(report)
     report.add_argument(
         "--target-path", default=None, help="dbt target directory with run_results.json (default: target)"
     )
@@ -105,12 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="seconds to wait while another process holds the DuckDB file (default: $CREDITMART_LOCK_TIMEOUT or 60)",
     )
-    run.add_argument("--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+    add_db_argument(run)
 
     runs = commands.add_parser("runs", help="list the recent runs from the run log")
     runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     runs.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
-    runs.add_argument("--db", default=None, help="DuckDB file (default: $CREDITMART_DUCKDB_PATH or creditmart.duckdb)")
+    add_db_argument(runs)
     return parser
 
 

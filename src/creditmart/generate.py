@@ -27,49 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from creditmart.project import CreditmartError, check_month
+from creditmart.project import LANDING_COLUMNS, CreditmartError, check_month
 
-COLUMNS: dict[str, list[str]] = {
-    "borrowers": [
-        "borrower_id",
-        "full_name",
-        "id_type",
-        "id_number",
-        "birth_date",
-        "gender",
-        "mobile_phone",
-        "region_code",
-        "updated_at",
-    ],
-    "accounts": [
-        "account_id",
-        "borrower_id",
-        "account_type",
-        "business_kind",
-        "open_date",
-        "due_date",
-        "currency",
-        "loan_amount",
-        "credit_limit",
-        "repay_mode",
-        "repay_frequency",
-        "guarantee_mode",
-        "closed_date",
-    ],
-    "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due", "interest_due"],
-    "payments": ["payment_id", "account_id", "installment_no", "paid_at", "amount"],
-    "consent_events": [
-        "event_id",
-        "borrower_id",
-        "purpose",
-        "action",
-        "event_at",
-        "channel",
-        "policy_version",
-        "evidence_ref",
-    ],
-    "negative_notices": ["notice_id", "account_id", "notified_at", "channel"],
-}
 REGIONS = np.array(
     [
         "110101",
@@ -158,11 +117,11 @@ class Writers:
 
     def __init__(self, out: Path, file_format: str):
         self.out, self.format = out, file_format
-        self.schemas = {e: pa.schema([(c, pa.string()) for c in cols]) for e, cols in COLUMNS.items()}
+        self.schemas = {e: pa.schema([(c, pa.string()) for c in cols]) for e, cols in LANDING_COLUMNS.items()}
         self.writers: dict = {}
 
     def write(self, entity: str, columns: dict[str, pa.Array]) -> None:
-        table = pa.table([text(columns[c]) for c in COLUMNS[entity]], schema=self.schemas[entity])
+        table = pa.table([text(columns[c]) for c in LANDING_COLUMNS[entity]], schema=self.schemas[entity])
         if entity not in self.writers:
             path = self.out / f"{entity}.{self.format}"
             self.writers[entity] = (
@@ -175,9 +134,9 @@ class Writers:
         self.writers[entity].write_table(table)
 
     def close(self) -> None:
-        for entity in COLUMNS:
+        for entity in LANDING_COLUMNS:
             if entity not in self.writers:
-                self.write(entity, {c: pa.array([], pa.string()) for c in COLUMNS[entity]})
+                self.write(entity, {c: pa.array([], pa.string()) for c in LANDING_COLUMNS[entity]})
         for writer in self.writers.values():
             writer.close()
 
@@ -206,13 +165,13 @@ def generate(
     first = last - np.timedelta64(months - 1, "M")
     writers = Writers(out_dir, file_format)
     defects = Defects(defect_rate)
-    counts = dict.fromkeys(COLUMNS, 0)
+    counts = dict.fromkeys(LANDING_COLUMNS, 0)
     for start in range(0, borrowers, chunk_size):
         stop = min(start + chunk_size, borrowers)
         rng = np.random.default_rng([seed, start // chunk_size])
         for entity, columns in generate_chunk(rng, start, stop, first, last, defects).items():
             writers.write(entity, columns)
-            counts[entity] += len(columns[COLUMNS[entity][0]])
+            counts[entity] += len(columns[LANDING_COLUMNS[entity][0]])
         print(f"generated {stop:,}/{borrowers:,} borrowers", file=progress, flush=True)
     writers.close()
     with open(out_dir / "defects.csv", "w", newline="", encoding="utf-8") as handle:
@@ -474,7 +433,7 @@ def inject_defects(rng: np.random.Generator, tables: dict, defects: Defects, sta
         tables[entity][column] = pa.array(values, pa.string())
 
     def append_rows(entity: str, rows: np.ndarray, changes: dict[str, str]) -> None:
-        for column in COLUMNS[entity]:
+        for column in LANDING_COLUMNS[entity]:
             extra = pc.take(tables[entity][column], pa.array(rows, pa.int64()))
             if column in changes:
                 extra = pa.array([changes[column]] * len(rows), pa.string())
@@ -484,12 +443,12 @@ def inject_defects(rng: np.random.Generator, tables: dict, defects: Defects, sta
         return pc.take(tables[entity][column], pa.array(rows, pa.int64())).to_pylist()
 
     def pick(entity: str, used: set) -> np.ndarray:
-        rows = defects.pick(rng, len(tables[entity][COLUMNS[entity][0]]))
+        rows = defects.pick(rng, len(tables[entity][LANDING_COLUMNS[entity][0]]))
         rows = np.array([r for r in rows if r not in used], dtype=np.int64)
         used.update(rows.tolist())
         return rows
 
-    used: dict[str, set] = {e: set() for e in COLUMNS}
+    used: dict[str, set] = {e: set() for e in LANDING_COLUMNS}
     # unparseable date and amount (RAW-001)
     rows = pick("borrowers", used["borrowers"])
     set_values("borrowers", "birth_date", rows, "1990/01/01")

@@ -1,4 +1,4 @@
-"""Where things are: the DuckDB file, the dbt project and its vars."""
+"""Shared by every command: the project and its vars, the landing contract, the DuckDB file."""
 
 from __future__ import annotations
 
@@ -12,6 +12,48 @@ from pathlib import Path
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The landing contract (SPEC §1): the six raw entities and their columns, all read as text.
+LANDING_COLUMNS: dict[str, list[str]] = {
+    "borrowers": [
+        "borrower_id",
+        "full_name",
+        "id_type",
+        "id_number",
+        "birth_date",
+        "gender",
+        "mobile_phone",
+        "region_code",
+        "updated_at",
+    ],
+    "accounts": [
+        "account_id",
+        "borrower_id",
+        "account_type",
+        "business_kind",
+        "open_date",
+        "due_date",
+        "currency",
+        "loan_amount",
+        "credit_limit",
+        "repay_mode",
+        "repay_frequency",
+        "guarantee_mode",
+        "closed_date",
+    ],
+    "installments": ["account_id", "installment_no", "scheduled_on", "due_date", "principal_due", "interest_due"],
+    "payments": ["payment_id", "account_id", "installment_no", "paid_at", "amount"],
+    "consent_events": [
+        "event_id",
+        "borrower_id",
+        "purpose",
+        "action",
+        "event_at",
+        "channel",
+        "policy_version",
+        "evidence_ref",
+    ],
+    "negative_notices": ["notice_id", "account_id", "notified_at", "channel"],
+}
 MONTH_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 

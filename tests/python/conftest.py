@@ -20,12 +20,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from creditmart.generate import COLUMNS
+from creditmart.project import LANDING_COLUMNS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
+CREDITMART = str(Path(sys.executable).parent / "creditmart")
+PUBLIC_MODELS = (
+    "fct_account_months",
+    "submission_account_records",
+    "submission_person_records",
+    "fct_rule_violations",
+    "rpt_submission_reconciliation",
+    "rpt_consent_coverage",
+)
 
-ENTITY_COLUMNS = COLUMNS  # the landing contract of SPEC §1, shared with the generator
+ENTITY_COLUMNS = LANDING_COLUMNS  # the landing contract of SPEC §1
 
 
 @dataclass
@@ -70,6 +79,13 @@ def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None) -> Bu
     env = {**os.environ, "CREDITMART_DUCKDB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     return Build(completed.returncode, completed.stdout + completed.stderr, db_path, target_path)
+
+
+def creditmart(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the creditmart command line from the project directory."""
+    return subprocess.run(
+        [CREDITMART, *args], cwd=PROJECT_DIR, capture_output=True, text=True, check=False, timeout=timeout
+    )
 
 
 def write_raw_dir(directory: Path, entities: dict[str, list[dict]], formats: dict[str, str] | None = None) -> Path:

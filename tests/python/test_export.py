@@ -6,16 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, run_dbt, write_raw_dir
+from conftest import CREDITMART, PROJECT_DIR, run_dbt, write_raw_dir
 from test_scenarios import borrower, d1_account, event, installment, payment
-
-CREDITMART = str(Path(sys.executable).parent / "creditmart")
 
 
 def export(db_path: Path, month: str, out: Path, *extra: str) -> subprocess.CompletedProcess:

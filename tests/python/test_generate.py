@@ -6,14 +6,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_dbt
-
-CREDITMART = str(Path(sys.executable).parent / "creditmart")
+from conftest import CREDITMART, PROJECT_DIR, run_dbt
 
 
 def generate(out: Path, *args: str) -> subprocess.CompletedProcess:

@@ -8,15 +8,13 @@ import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_dbt
+from conftest import CREDITMART, PROJECT_DIR, run_dbt
 
-CREDITMART = str(Path(sys.executable).parent / "creditmart")
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import json
 
+import conftest
 import pytest
 
-PUBLIC_MODELS = {
-    "fct_account_months",
-    "submission_account_records",
-    "submission_person_records",
-    "fct_rule_violations",
-    "rpt_submission_reconciliation",
-    "rpt_consent_coverage",
-}
+PUBLIC_MODELS = set(conftest.PUBLIC_MODELS)
 PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "rpt_", "submission_")}
 LAYER_ORDER = {"staging": 0, "intermediate": 1, "marts": 2}
 

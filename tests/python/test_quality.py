@@ -6,20 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, run_dbt
+from conftest import PROJECT_DIR, creditmart, run_dbt
 from test_sample import pii_values
 
-CREDITMART = str(Path(sys.executable).parent / "creditmart")
 QUALITY = PROJECT_DIR / "target" / "quality"
 GX_UNCOMMITTED = PROJECT_DIR / "gx" / "uncommitted"
-
-
-def creditmart(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([CREDITMART, *args], cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -14,24 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from conftest import CREDITMART, PROJECT_DIR, PUBLIC_MODELS, creditmart
 from test_sample import pii_values
-
-CREDITMART = str(Path(sys.executable).parent / "creditmart")
-PUBLIC_MODELS = [
-    "fct_account_months",
-    "submission_account_records",
-    "submission_person_records",
-    "fct_rule_violations",
-    "rpt_submission_reconciliation",
-    "rpt_consent_coverage",
-]
-
-
-def creditmart(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [CREDITMART, *args], cwd=PROJECT_DIR, capture_output=True, text=True, check=False, timeout=timeout
-    )
 
 
 def summary_line(result: subprocess.CompletedProcess) -> str:

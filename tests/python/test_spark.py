@@ -11,20 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_dbt, write_raw_dir
+from conftest import DBT, PROJECT_DIR, PUBLIC_MODELS, run_dbt, write_raw_dir
 from test_scenarios import borrower, d1_account, event, installment, payment
 
 pytestmark = pytest.mark.spark
-
-PUBLIC_MODELS = [
-    "fct_account_months",
-    "submission_account_records",
-    "submission_person_records",
-    "fct_rule_violations",
-    "rpt_submission_reconciliation",
-    "rpt_consent_coverage",
-]
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 def spark_build(work: Path, dbt_vars: dict | None = None) -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import great_expectations.expectations as gxe
 
+from creditmart.project import LANDING_COLUMNS
 from creditmart.quality.expectations import ExpectColumnValuesToBeValidCitizenIds
 
 CITIZEN = 'id_type=="10"'
@@ -95,22 +96,7 @@ def build_suites(con: duckdb.DuckDBPyConnection) -> list[SuiteSpec]:
         SuiteSpec(
             "inbound_accounts",
             "staging.stg_lending__accounts",
-            [
-                "account_id",
-                "borrower_id",
-                "account_type",
-                "business_kind",
-                "open_date",
-                "due_date",
-                "currency",
-                "loan_amount",
-                "credit_limit",
-                "repay_mode",
-                "repay_frequency",
-                "guarantee_mode",
-                "closed_date",
-                "raw_problems",
-            ],
+            [*LANDING_COLUMNS["accounts"], "raw_problems"],
             key="account_id",
             expectations=[
                 t(gxe.ExpectColumnValuesToBeNull(column="raw_problems"), "RAW-001"),
