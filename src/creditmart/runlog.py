@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from datetime import datetime
 from pathlib import Path
 
 from creditmart.project import DatabaseLocked, connect, dbt_vars
@@ -180,8 +181,6 @@ def format_runs(rows: list[dict]) -> str:
         started, ended = r.get("started_at"), r.get("ended_at")
         seconds = ""
         if started and ended:
-            from datetime import datetime
-
             begin = started if isinstance(started, datetime) else datetime.fromisoformat(str(started))
             end = ended if isinstance(ended, datetime) else datetime.fromisoformat(str(ended))
             seconds = f"{(end - begin).total_seconds():.0f}"
