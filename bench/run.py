@@ -111,7 +111,7 @@ def snapshot_before(raw: Path, month: str, out: Path) -> Path:
         "borrowers": "true",
         "accounts": f"try_cast(open_date as date) <= {month_end}",
         # an installment exists from coalesce(scheduled_on, the account's open_date) (SPEC §1)
-        "installments": f"coalesce(try_cast(scheduled_on as date), (select try_cast(open_date as date) from "
+        "installments": f"coalesce(try_cast(scheduled_on as date), (select min(try_cast(open_date as date)) from "
         f"read_parquet('{raw}/accounts.parquet') as a where a.account_id = i.account_id)) <= {month_end}",
         "payments": f"try_cast(paid_at as timestamptz) < timestamptz '{cutoff}'",
         "consent_events": f"try_cast(event_at as timestamptz) < timestamptz '{cutoff}'",

@@ -1,7 +1,17 @@
 with
 
 consent_events as (
-    select * from {{ ref('stg_lending__consent_events') }}
+    select
+        row_fingerprint,
+        event_id,
+        borrower_id,
+        purpose,
+        action,
+        event_at_local,
+        channel,
+        policy_version,
+        evidence_ref
+    from {{ ref('stg_lending__consent_events') }}
 ),
 
 borrowers as (

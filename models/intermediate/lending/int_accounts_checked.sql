@@ -1,7 +1,23 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_lending__accounts') }}
+    select
+        row_fingerprint,
+        account_id,
+        borrower_id,
+        account_type,
+        business_kind,
+        open_date,
+        due_date,
+        currency,
+        loan_amount,
+        credit_limit,
+        repay_mode,
+        repay_frequency,
+        guarantee_mode,
+        closed_date,
+        raw_problems
+    from {{ ref('stg_lending__accounts') }}
 ),
 
 borrowers as (

@@ -1,7 +1,19 @@
 with
 
 borrowers as (
-    select * from {{ ref('stg_lending__borrowers') }}
+    select
+        row_fingerprint,
+        borrower_id,
+        full_name,
+        id_type,
+        id_number,
+        birth_date,
+        gender,
+        mobile_phone,
+        region_code,
+        updated_at_local,
+        raw_problems
+    from {{ ref('stg_lending__borrowers') }}
 ),
 
 id_types as (

@@ -1,7 +1,16 @@
 with
 
 installments as (
-    select * from {{ ref('stg_lending__installments') }}
+    select
+        row_fingerprint,
+        account_id,
+        installment_no,
+        scheduled_on,
+        due_date,
+        principal_due,
+        interest_due,
+        raw_problems
+    from {{ ref('stg_lending__installments') }}
 ),
 
 accounts as (

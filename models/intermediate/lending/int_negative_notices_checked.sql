@@ -1,7 +1,14 @@
 with
 
 negative_notices as (
-    select * from {{ ref('stg_lending__negative_notices') }}
+    select
+        row_fingerprint,
+        notice_id,
+        account_id,
+        notified_at_local,
+        channel,
+        raw_problems
+    from {{ ref('stg_lending__negative_notices') }}
 ),
 
 accounts as (

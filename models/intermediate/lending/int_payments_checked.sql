@@ -1,7 +1,16 @@
 with
 
 payments as (
-    select * from {{ ref('stg_lending__payments') }}
+    select
+        row_fingerprint,
+        payment_id,
+        account_id,
+        installment_no,
+        paid_at_local,
+        paid_on_local,
+        amount,
+        raw_problems
+    from {{ ref('stg_lending__payments') }}
 ),
 
 accounts as (

@@ -1,11 +1,19 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('accounts') }}
+    select
+        *,
+        {{ raw_row_key(['account_id', 'borrower_id', 'account_type', 'business_kind', 'open_date', 'due_date', 'currency', 'loan_amount', 'credit_limit', 'repay_mode', 'repay_frequency', 'guarantee_mode', 'closed_date']) }} as raw_row_key
+    from {{ raw_entity('accounts') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('borrower_id') }} as borrower_id,
         {{ clean_text('account_type') }} as account_type,
@@ -19,7 +27,7 @@ cleaned as (
         {{ clean_text('repay_frequency') }} as repay_frequency,
         {{ clean_text('guarantee_mode') }} as guarantee_mode,
         {{ clean_text('closed_date') }} as closed_date_text
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
@@ -36,6 +44,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         account_id,
         borrower_id,
@@ -58,3 +67,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

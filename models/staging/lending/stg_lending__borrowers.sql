@@ -1,11 +1,19 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('borrowers') }}
+    select
+        *,
+        {{ raw_row_key(['borrower_id', 'full_name', 'id_type', 'id_number', 'birth_date', 'gender', 'mobile_phone', 'region_code', 'updated_at']) }} as raw_row_key
+    from {{ raw_entity('borrowers') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('borrower_id') }} as borrower_id,
         {{ clean_text('full_name') }} as full_name,
         {{ clean_text('id_type') }} as id_type,
@@ -15,11 +23,12 @@ cleaned as (
         {{ clean_text('mobile_phone') }} as mobile_phone,
         {{ clean_text('region_code') }} as region_code,
         {{ clean_text('updated_at') }} as updated_at_text
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
     select
+        raw_row_key,
         borrower_id,
         full_name,
         id_type,
@@ -40,6 +49,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         borrower_id,
         full_name,
@@ -59,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

@@ -1,11 +1,19 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('consent_events') }}
+    select
+        *,
+        {{ raw_row_key(['event_id', 'borrower_id', 'purpose', 'action', 'event_at', 'channel', 'policy_version', 'evidence_ref']) }} as raw_row_key
+    from {{ raw_entity('consent_events') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('borrower_id') }} as borrower_id,
         {{ clean_text('purpose') }} as purpose,
@@ -14,7 +22,7 @@ cleaned as (
         {{ clean_text('channel') }} as channel,
         {{ clean_text('policy_version') }} as policy_version,
         {{ clean_text('evidence_ref') }} as evidence_ref
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
@@ -27,6 +35,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         event_id,
         borrower_id,
@@ -40,3 +49,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

@@ -1,18 +1,26 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('installments') }}
+    select
+        *,
+        {{ raw_row_key(['account_id', 'installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due']) }} as raw_row_key
+    from {{ raw_entity('installments') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('installment_no') }} as installment_no_text,
         {{ clean_text('scheduled_on') }} as scheduled_on_text,
         {{ clean_text('due_date') }} as due_date_text,
         {{ clean_text('principal_due') }} as principal_due_text,
         {{ clean_text('interest_due') }} as interest_due_text
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
@@ -29,6 +37,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         account_id,
         installment_no,
@@ -45,3 +54,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

@@ -1,16 +1,24 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('negative_notices') }}
+    select
+        *,
+        {{ raw_row_key(['notice_id', 'account_id', 'notified_at', 'channel']) }} as raw_row_key
+    from {{ raw_entity('negative_notices') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('notice_id') }} as notice_id,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('notified_at') }} as notified_at_text,
         {{ clean_text('channel') }} as channel
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
@@ -23,6 +31,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         notice_id,
         account_id,
@@ -36,3 +45,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

@@ -1,17 +1,25 @@
+{{ config(incremental_strategy='snapshot_diff') }}
+
 with
 
 source as (
-    select * from {{ raw_entity('payments') }}
+    select
+        *,
+        {{ raw_row_key(['payment_id', 'account_id', 'installment_no', 'paid_at', 'amount']) }} as raw_row_key
+    from {{ raw_entity('payments') }}
 ),
+
+{{ snapshot_diff_ctes() }}
 
 cleaned as (
     select
+        raw_row_key,
         {{ clean_text('payment_id') }} as payment_id,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('installment_no') }} as installment_no_text,
         {{ clean_text('paid_at') }} as paid_at_text,
         {{ clean_text('amount') }} as amount_text
-    from source
+    from snapshot_rows
 ),
 
 parsed as (
@@ -26,6 +34,7 @@ parsed as (
 
 final as (
     select
+        raw_row_key,
         row_fingerprint,
         payment_id,
         account_id,
@@ -41,3 +50,4 @@ final as (
 )
 
 select * from final
+{{ snapshot_diff_markers() }}

@@ -1,0 +1,156 @@
+"""An incremental build equals a full build of the same snapshot.
+
+Snapshot S1 is what the lender delivered for 2026-09 (bench/run.py's
+snapshot_before); S2 is the 2026-10 snapshot plus changes to history: a late
+payment, a vanished payment, an exact duplicate, a conflicting payment
+version, changed and blanked borrower fields, a whitespace-only change, a
+removed installment, a changed loan amount, a late withdrawal and a new
+notice. Building S1 then S2 into one file must give every model, row for row,
+what a fresh build of S2 gives.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import CREDITMART, PROJECT_DIR, run_dbt
+
+MODEL_SCHEMAS = ("main", "staging", "intermediate")
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def change_history(raw: Path, out: Path) -> Path:
+    """S2: the full snapshot with changes that reach back into earlier months."""
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+
+    def read(entity: str) -> str:
+        return f"read_parquet('{raw}/{entity}.parquet')"
+
+    statements = {
+        "payments": f"""
+            with base as (select *, row_number() over (order by payment_id) as n from {read("payments")}
+                          where try_cast(amount as decimal(18, 2)) > 0 and paid_at like '2026-0%')
+            select * from {read("payments")}
+            where payment_id is distinct from (select payment_id from base where n = 5)  -- vanished
+            union all select * exclude (n) from base where n = 7                       -- exact duplicate
+            union all select * exclude (n) replace ('2026-06-15T10:00:00+08:00' as paid_at)
+                from base where n = 11                                                 -- conflicting version
+            union all select * exclude (n) replace ('LATE-1' as payment_id, '2026-06-20T09:00:00+08:00' as paid_at)
+                from base where n = 13                                                 -- late payment
+        """,
+        "borrowers": f"""
+            with base as (select *, row_number() over (order by borrower_id) as n from {read("borrowers")})
+            select * exclude (n) replace (
+                case when n = 3 then '13900000000' else mobile_phone end as mobile_phone,
+                case when n = 4 then ' ' else full_name end as full_name,
+                case when n = 6 then '  ' || region_code || ' ' else region_code end as region_code)
+            from base
+        """,
+        "installments": f"""
+            with gone as (select account_id, installment_no from {read("installments")}
+                          order by account_id, installment_no limit 1 offset 40)
+            select * from {read("installments")} as i
+            where not exists (select 1 from gone where gone.account_id is not distinct from i.account_id
+                              and gone.installment_no is not distinct from i.installment_no)
+        """,
+        "accounts": f"""
+            with base as (select *, row_number() over (order by account_id) as n from {read("accounts")})
+            select * exclude (n) replace (
+                case when n = 9 and account_type = 'D1' then cast(try_cast(loan_amount as decimal(18, 2)) + 100 as varchar)
+                     else loan_amount end as loan_amount)
+            from base
+        """,
+        "consent_events": f"""
+            select * from {read("consent_events")}
+            union all
+            select * replace ('LATE-W-' || event_id as event_id, 'withdraw' as action,
+                              '2026-08-10T12:00:00+08:00' as event_at)
+            from (select * from {read("consent_events")} where action = 'grant' order by event_id limit 3)
+        """,
+        "negative_notices": f"""
+            select * from {read("negative_notices")}
+            union all
+            select 'LATE-N-1', account_id, '2026-07-01T09:00:00+08:00', 'sms'
+            from (select account_id from {read("accounts")} order by account_id limit 1 offset 20)
+        """,
+    }
+    for entity, sql in statements.items():
+        con.execute(f"copy ({sql}) to '{out}/{entity}.parquet' (format parquet)")
+    con.close()
+    return out
+
+
+def model_tables(db: Path) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {MODEL_SCHEMAS} and table_type = 'BASE TABLE' order by all"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
+    tables = model_tables(full)
+    assert tables == model_tables(incremental)
+    con = duckdb.connect(str(incremental), read_only=True)
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    found = {}
+    try:
+        for schema, table in tables:
+            mine = f'"{schema}"."{table}"'
+            theirs = f'full_build."{schema}"."{table}"'
+            only_mine, only_theirs = con.execute(
+                f"select (select count(*) from (select * from {mine} except all select * from {theirs})), "
+                f"(select count(*) from (select * from {theirs} except all select * from {mine}))"
+            ).fetchone()
+            if only_mine or only_theirs:
+                found[f"{schema}.{table}"] = (only_mine, only_theirs)
+    finally:
+        con.close()
+    return found
+
+
+@pytest.fixture(scope="module")
+def snapshots(tmp_path_factory) -> tuple[Path, Path]:
+    work = tmp_path_factory.mktemp("snapshots")
+    generated = work / "generated"
+    subprocess.run(
+        [CREDITMART, "generate", "--borrowers", "1500", "--months", "12", "--seed", "7", "--format", "parquet",
+         "--defect-rate", "0.01", "--out", str(generated)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    s1 = load_bench().snapshot_before(generated, "2026-09", work / "s1")
+    s2 = change_history(generated, work / "s2")
+    return s1, s2
+
+
+def test_incremental_build_equals_full_build(snapshots, tmp_path):
+    s1, s2 = snapshots
+    first = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s1), "reporting_month": "2026-09"})
+    assert first.returncode in (0, 1), first.output[-3000:]
+    second = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s2), "reporting_month": "2026-10"})
+    full = run_dbt(["build"], tmp_path / "full", {"raw_dir": str(s2), "reporting_month": "2026-10"})
+    assert full.returncode in (0, 1), full.output[-3000:]
+    assert second.returncode == full.returncode, second.output[-3000:]
+    assert differences(second.db_path, full.db_path) == {}
+    # the second build parsed only the changed rows
+    staged = {
+        r["unique_id"].split(".")[-1]: r["adapter_response"].get("rows_affected")
+        for r in second.run_results()["results"]
+        if r["unique_id"].startswith("model.creditmart.stg_lending__")
+    }
+    assert staged, second.output[-2000:]
