@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import CREDITMART, PROJECT_DIR, run_dbt
 
 MODEL_SCHEMAS = ("main", "staging", "intermediate")
@@ -68,7 +67,8 @@ def change_history(raw: Path, out: Path) -> Path:
         "accounts": f"""
             with base as (select *, row_number() over (order by account_id) as n from {read("accounts")})
             select * exclude (n) replace (
-                case when n = 9 and account_type = 'D1' then cast(try_cast(loan_amount as decimal(18, 2)) + 100 as varchar)
+                case when n = 9 and account_type = 'D1'
+                     then cast(try_cast(loan_amount as decimal(18, 2)) + 100 as varchar)
                      else loan_amount end as loan_amount)
             from base
         """,
