@@ -34,7 +34,7 @@
     named `source` that has raw_row_key; in an incremental build also
     `departed_keys` (keys to delete). Use with snapshot_diff_markers(). -#}
 {% macro snapshot_diff_ctes() -%}
-    {%- if is_incremental() %}
+    {%- if creditmart.incremental_mode() %}
 snapshot_counts as (
     select raw_row_key, count(*) as row_count
     from source
@@ -76,20 +76,47 @@ snapshot_rows as (
 {#- After the model's final select: one marker row (row_fingerprint null) per
     departed key, which the snapshot_diff strategy deletes and never inserts. -#}
 {% macro snapshot_diff_markers() -%}
-    {%- if is_incremental() %}
+    {%- if creditmart.incremental_mode() %}
 union all by name
 select raw_row_key from departed_keys
     {%- endif %}
 {%- endmacro %}
 
 {#- dbt incremental strategy: replace every row of the keys in the new batch,
-    insert the batch's real rows (markers have a null row_fingerprint). -#}
+    insert the batch's real rows (markers have a null row_fingerprint), and
+    log the change_columns of the rows that left and arrived, stamped with
+    this build, in build_state.<model>_changes. Outside incremental mode the
+    table is replaced and the log emptied (downstream rebuilds in full then). -#}
 {% macro get_incremental_snapshot_diff_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set logged = config.get('change_columns') | join(', ') -%}
+    {%- set changes = creditmart.changes_relation(target.identifier) -%}
+    {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "' as stamp" -%}
+    create table if not exists {{ changes }} as
+    select {{ logged }}, {{ stamp }} from {{ target }} where false;
+
+    {% if creditmart.incremental_mode() -%}
+    -- changes every model has seen are of no further use
+    delete from {{ changes }}
+    where stamp <= (select min(built_at) from {{ creditmart.state_schema() }}.watermarks);
+
+    insert into {{ changes }}
+    select {{ logged }}, {{ stamp }} from {{ target }}
+    where raw_row_key in (select raw_row_key from {{ source }});
+
     delete from {{ target }}
     where raw_row_key in (select raw_row_key from {{ source }});
+
+    insert into {{ changes }}
+    select {{ logged }}, {{ stamp }} from {{ source }}
+    where row_fingerprint is not null;
+    {%- else -%}
+    delete from {{ changes }};
+
+    delete from {{ target }};
+    {%- endif %}
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}

@@ -1,4 +1,14 @@
-{{ config(incremental_strategy='snapshot_diff') }}
+{{
+    config(
+        incremental_strategy='snapshot_diff',
+        change_columns=[
+            'account_id',
+            'borrower_id',
+            'open_date'
+        ],
+        post_hook="{{ creditmart.record_watermark() }}",
+    )
+}}
 
 with
 

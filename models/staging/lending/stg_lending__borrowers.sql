@@ -1,4 +1,13 @@
-{{ config(incremental_strategy='snapshot_diff') }}
+{{
+    config(
+        incremental_strategy='snapshot_diff',
+        change_columns=[
+            'borrower_id',
+            creditmart.id_key('id_type', 'id_number') ~ ' as id_key'
+        ],
+        post_hook="{{ creditmart.record_watermark() }}",
+    )
+}}
 
 with
 

@@ -1,4 +1,14 @@
-{{ config(incremental_strategy='snapshot_diff') }}
+{{
+    config(
+        incremental_strategy='snapshot_diff',
+        change_columns=[
+            'event_id',
+            'borrower_id',
+            'event_at_local'
+        ],
+        post_hook="{{ creditmart.record_watermark() }}",
+    )
+}}
 
 with
 

@@ -1,4 +1,15 @@
-{{ config(incremental_strategy='snapshot_diff') }}
+{{
+    config(
+        incremental_strategy='snapshot_diff',
+        change_columns=[
+            'account_id',
+            'installment_no',
+            'scheduled_on',
+            'due_date'
+        ],
+        post_hook="{{ creditmart.record_watermark() }}",
+    )
+}}
 
 with
 

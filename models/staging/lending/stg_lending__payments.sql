@@ -1,4 +1,15 @@
-{{ config(incremental_strategy='snapshot_diff') }}
+{{
+    config(
+        incremental_strategy='snapshot_diff',
+        change_columns=[
+            'payment_id',
+            'account_id',
+            'installment_no',
+            'paid_on_local'
+        ],
+        post_hook="{{ creditmart.record_watermark() }}",
+    )
+}}
 
 with
 

@@ -1,0 +1,118 @@
+{#- Bookkeeping of incremental builds (BENCHMARKS.md "Incremental builds").
+
+    build_state.watermarks: per incremental model, the stamp (dbt's
+    run_started_at) of its last successful build, and of its last full one.
+    Written by a post-hook inside the model's transaction, so a failed or
+    killed build leaves the old stamp and the next build redoes that work.
+
+    build_state.<staging model>_changes: the keys of every staged row that
+    arrived or left, with the stamp of the build that saw it. A downstream
+    model recomputes the keys of changes newer than its own watermark.
+
+    A model builds incrementally only when its table exists, it has a
+    watermark and no model was rebuilt in full since (a full refresh of any
+    part makes every later model rebuild in full once). -#}
+
+{% macro state_schema() -%}
+    {{ return(var('state_schema', 'build_state')) }}
+{%- endmacro %}
+
+{% macro create_build_state() -%}
+    {{ return(adapter.dispatch('create_build_state', 'creditmart')()) }}
+{%- endmacro %}
+
+{% macro default__create_build_state() -%}
+    create schema if not exists {{ creditmart.state_schema() }};
+    create table if not exists {{ creditmart.state_schema() }}.watermarks (
+        model varchar primary key,
+        built_at timestamp not null,
+        full_built_at timestamp not null
+    )
+{%- endmacro %}
+
+{% macro spark__create_build_state() -%}
+    select 1 as build_state_unused
+{%- endmacro %}
+
+{#- The stamp of this invocation: every row of changes it writes carries it. -#}
+{% macro build_stamp() -%}
+    {{ return(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) }}
+{%- endmacro %}
+
+{#- The watermark of `this` as a timestamp literal, or none. -#}
+{% macro watermark() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select cast(built_at as varchar), "
+        ~ "cast((select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) > built_at as boolean) "
+        ~ "from " ~ creditmart.state_schema() ~ ".watermarks where model = '" ~ this.identifier ~ "'"
+    ) -%}
+    {%- if result.rows | length == 0 or result.rows[0][1] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(result.rows[0][0]) }}
+{%- endmacro %}
+
+{#- True when this model adds only what changed since its watermark. -#}
+{% macro incremental_mode() -%}
+    {{ return(is_incremental() and creditmart.watermark() is not none) }}
+{%- endmacro %}
+
+{#- post-hook of every incremental model -#}
+{% macro record_watermark() -%}
+    {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
+    {%- set incremental = creditmart.incremental_mode() -%}
+    insert or replace into {{ creditmart.state_schema() }}.watermarks (model, built_at, full_built_at)
+    select
+        '{{ this.identifier }}',
+        {{ stamp }},
+        {% if incremental -%}
+        coalesce((select full_built_at from {{ creditmart.state_schema() }}.watermarks where model = '{{ this.identifier }}'), {{ stamp }})
+        {%- else -%}
+        {{ stamp }}
+        {%- endif %}
+{%- endmacro %}
+
+{#- The change log of a staging model. -#}
+{% macro changes_relation(staging_model) -%}
+    {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=staging_model ~ '_changes')) }}
+{%- endmacro %}
+
+{#- Rows of a staging model's change log newer than this model's watermark
+    (use only in incremental mode). The ref() makes the dependency explicit. -#}
+{% macro changed_rows(staging_model) -%}
+    {%- set _ = ref(staging_model) -%}
+    (select * from {{ creditmart.changes_relation(staging_model) }} where stamp > timestamp '{{ creditmart.watermark() }}')
+{%- endmacro %}
+
+{#- dbt incremental strategy: every key of the new batch is replaced (rows
+    whose marker_column is null only mark a key to delete); outside
+    incremental mode the whole table is replaced. -#}
+{% macro get_incremental_replace_keys_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set keys = arg_dict['unique_key'] -%}
+    {%- set keys = [keys] if keys is string else keys -%}
+    {%- set marker = config.get('marker_column') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if creditmart.incremental_mode() -%}
+    delete from {{ target }}
+    using (select distinct {{ keys | join(', ') }} from {{ source }}) as replaced
+    where {% for key in keys %}{{ target }}.{{ key }} is not distinct from replaced.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
+    {%- else -%}
+    delete from {{ target }};
+    {%- endif %}
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ source }}
+    where {{ marker }} is not null
+{%- endmacro %}
+
+{#- A borrower's identity number as a key for the change log: a hash, so
+    no identity number is written outside the submission path. -#}
+{% macro id_key(id_type, id_number) -%}
+    md5(coalesce({{ id_type }}, '') || chr(31) || {{ id_number }})
+{%- endmacro %}
