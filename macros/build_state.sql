@@ -81,9 +81,9 @@
 {%- endmacro %}
 
 {#- Rows of a staging model's change log newer than this model's watermark
-    (use only in incremental mode). The ref() makes the dependency explicit. -#}
+    (use only in incremental mode). The model must depend on the staging
+    model (a ref, or a `-- depends_on:` line when it reads only the log). -#}
 {% macro changed_rows(staging_model) -%}
-    {%- set _ = ref(staging_model) -%}
     (select * from {{ creditmart.changes_relation(staging_model) }} where stamp > timestamp '{{ creditmart.watermark() }}')
 {%- endmacro %}
 
@@ -115,4 +115,75 @@
     no identity number is written outside the submission path. -#}
 {% macro id_key(id_type, id_number) -%}
     md5(coalesce({{ id_type }}, '') || chr(31) || {{ id_number }})
+{%- endmacro %}
+
+{#- `semi join <affected> on` every key null-safely equal: keeps the rows of
+    the keys being recomputed. -#}
+{% macro semi_join_keys(affected, relation_alias, keys) -%}
+    semi join {{ affected }}
+        on {% for key in keys %}{{ relation_alias }}.{{ key }} is not distinct from {{ affected }}.{{ key }}{% if not loop.last %}
+        and {% endif %}{% endfor %}
+{%- endmacro %}
+
+{#- Marker rows of the keys being recomputed, after a model's final select. -#}
+{% macro affected_key_markers(affected, keys) -%}
+    {%- if creditmart.incremental_mode() %}
+union all by name
+select {{ keys | join(', ') }} from {{ affected }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- config() arguments of a model recomputed by key (replace_keys). -#}
+{% macro incremental_by_key(unique_key, marker_column) -%}
+    {{ return({
+        'materialized': 'incremental' if target.type == 'duckdb' else 'table',
+        'incremental_strategy': 'replace_keys',
+        'unique_key': unique_key,
+        'marker_column': marker_column,
+        'post_hook': ["{{ creditmart.record_watermark() }}"],
+    }) }}
+{%- endmacro %}
+
+{#- CTE `affected`: the installment keys whose payment allocation or payoff
+    may have changed: installments whose rows changed, every installment of
+    an account whose rows changed, and the installments of payments whose
+    rows changed (with every other version of their payment_id). -#}
+{% macro affected_installment_keys() -%}
+changed_accounts as (
+    select distinct account_id
+    from {{ creditmart.changed_rows('stg_lending__accounts') }}
+),
+
+changed_payment_ids as (
+    select distinct payment_id
+    from {{ creditmart.changed_rows('stg_lending__payments') }}
+),
+
+affected as (
+    select account_id, installment_no
+    from {{ creditmart.changed_rows('stg_lending__installments') }}
+
+    union
+
+    select account_id, installment_no
+    from {{ ref('int_installments_checked') }}
+    where account_id in (select account_id from changed_accounts)
+
+    union
+
+    select account_id, installment_no
+    from {{ this }}
+    where account_id in (select account_id from changed_accounts)
+
+    union
+
+    select account_id, installment_no
+    from {{ creditmart.changed_rows('stg_lending__payments') }}
+
+    union
+
+    select account_id, installment_no
+    from {{ ref('int_payments_checked') }}
+    where payment_id in (select payment_id from changed_payment_ids)
+),
 {%- endmacro %}

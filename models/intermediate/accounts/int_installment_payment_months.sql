@@ -1,12 +1,24 @@
+{{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'paid_to_date')) }}
+-- depends_on: {{ ref('stg_lending__accounts') }}
+-- depends_on: {{ ref('stg_lending__installments') }}
+-- depends_on: {{ ref('stg_lending__payments') }}
+
 with
 
+{% if creditmart.incremental_mode() -%}
+{{ creditmart.affected_installment_keys() }}
+
+{% endif -%}
 installments as (
     select
         account_id,
         installment_no,
         interest_due,
         principal_due
-    from {{ ref('int_installments_checked') }}
+    from {{ ref('int_installments_checked') }} as installments_checked
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'installments_checked', ['account_id', 'installment_no']) }}
+    {%- endif %}
     where is_chosen_version
         and not fails_ins_002
         and installment_no is not null
@@ -18,7 +30,10 @@ payments as (
         installment_no,
         paid_in_month,
         amount
-    from {{ ref('int_payments_checked') }}
+    from {{ ref('int_payments_checked') }} as payments_checked
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'payments_checked', ['account_id', 'installment_no']) }}
+    {%- endif %}
     where is_valid
 ),
 
@@ -78,3 +93,4 @@ final as (
 )
 
 select * from final
+{{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}

@@ -1,11 +1,23 @@
+{{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'fully_paid_on')) }}
+-- depends_on: {{ ref('stg_lending__accounts') }}
+-- depends_on: {{ ref('stg_lending__installments') }}
+-- depends_on: {{ ref('stg_lending__payments') }}
+
 with
 
+{% if creditmart.incremental_mode() -%}
+{{ creditmart.affected_installment_keys() }}
+
+{% endif -%}
 installments as (
     select
         account_id,
         installment_no,
         amount_due
-    from {{ ref('int_installments_checked') }}
+    from {{ ref('int_installments_checked') }} as installments_checked
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'installments_checked', ['account_id', 'installment_no']) }}
+    {%- endif %}
     where is_chosen_version
         and not fails_ins_002
         and installment_no is not null
@@ -19,7 +31,10 @@ payments as (
         paid_at_local,
         paid_on_local,
         amount
-    from {{ ref('int_payments_checked') }}
+    from {{ ref('int_payments_checked') }} as payments_checked
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'payments_checked', ['account_id', 'installment_no']) }}
+    {%- endif %}
     where is_valid
 ),
 
@@ -54,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}

@@ -1,5 +1,33 @@
+{{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'row_fingerprint')) }}
+
+{# Incremental: only the installment keys whose rows changed, and every
+    installment of an account whose rows changed (the open date). #}
 with
 
+{% if creditmart.incremental_mode() -%}
+changed_accounts as (
+    select distinct account_id
+    from {{ creditmart.changed_rows('stg_lending__accounts') }}
+),
+
+affected as (
+    select account_id, installment_no
+    from {{ creditmart.changed_rows('stg_lending__installments') }}
+
+    union
+
+    select account_id, installment_no
+    from {{ ref('stg_lending__installments') }}
+    where account_id in (select account_id from changed_accounts)
+
+    union
+
+    select account_id, installment_no
+    from {{ this }}
+    where account_id in (select account_id from changed_accounts)
+),
+
+{% endif -%}
 installments as (
     select
         row_fingerprint,
@@ -10,7 +38,10 @@ installments as (
         principal_due,
         interest_due,
         raw_problems
-    from {{ ref('stg_lending__installments') }}
+    from {{ ref('stg_lending__installments') }} as staged
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'staged', ['account_id', 'installment_no']) }}
+    {%- endif %}
 ),
 
 accounts as (
@@ -18,6 +49,9 @@ accounts as (
         account_id,
         open_date
     from {{ ref('stg_lending__accounts') }}
+    {% if creditmart.incremental_mode() -%}
+    where account_id in (select account_id from affected)
+    {%- endif %}
 ),
 
 account_open_dates as (
@@ -73,3 +107,4 @@ final as (
 )
 
 select * from final
+{{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}
