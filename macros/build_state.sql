@@ -26,7 +26,10 @@
     create table if not exists {{ creditmart.state_schema() }}.watermarks (
         model varchar primary key,
         built_at timestamp not null,
-        full_built_at timestamp not null
+        full_built_at timestamp not null,
+        -- the first and last month of the mart when the model was built
+        first_month date,
+        through_month date
     )
 {%- endmacro %}
 
@@ -64,7 +67,7 @@
 {% macro record_watermark() -%}
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
     {%- set incremental = creditmart.incremental_mode() -%}
-    insert or replace into {{ creditmart.state_schema() }}.watermarks (model, built_at, full_built_at)
+    insert or replace into {{ creditmart.state_schema() }}.watermarks (model, built_at, full_built_at, first_month, through_month)
     select
         '{{ this.identifier }}',
         {{ stamp }},
@@ -72,7 +75,23 @@
         coalesce((select full_built_at from {{ creditmart.state_schema() }}.watermarks where model = '{{ this.identifier }}'), {{ stamp }})
         {%- else -%}
         {{ stamp }}
+        {%- endif %},
+        {% if this.identifier in creditmart.month_layer_models() -%}
+        (select min(month_start) from {{ creditmart.reporting_months_relation() }}),
+        {{ creditmart.reporting_month_start() }}
+        {%- else -%}
+        null,
+        null
         {%- endif %}
+{%- endmacro %}
+
+{#- int_reporting_months, read by hooks and strategies without a ref(). -#}
+{% macro reporting_months_relation() -%}
+    {%- if not execute -%}
+        {{ return(this) }}
+    {%- endif -%}
+    {%- set node = graph.nodes['model.creditmart.int_reporting_months'] -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 {#- The change log of a staging model. -#}
@@ -83,8 +102,8 @@
 {#- Rows of a staging model's change log newer than this model's watermark
     (use only in incremental mode). The model must depend on the staging
     model (a ref, or a `-- depends_on:` line when it reads only the log). -#}
-{% macro changed_rows(staging_model) -%}
-    (select * from {{ creditmart.changes_relation(staging_model) }} where stamp > timestamp '{{ creditmart.watermark() }}')
+{% macro changed_rows(staging_model, since=none) -%}
+    (select * from {{ creditmart.changes_relation(staging_model) }} where stamp > timestamp '{{ since or creditmart.watermark() }}')
 {%- endmacro %}
 
 {#- dbt incremental strategy: every key of the new batch is replaced (rows
@@ -186,4 +205,93 @@ affected as (
     from {{ ref('int_payments_checked') }}
     where payment_id in (select payment_id from changed_payment_ids)
 ),
+{%- endmacro %}
+
+{#- ---- The account-month layer -------------------------------------------
+
+    Its models (int_account_months_scoped .. fct_account_months) recompute,
+    in an incremental build, every account from the first month not built
+    yet (the new month) and, for the accounts in int_account_month_changes,
+    from the earliest month a changed fact can reach. Every other row stays:
+    a month's row depends only on facts up to that month (and the ledger
+    before it), so a fact of month m cannot change an earlier month. -#}
+
+{% macro month_layer_models() -%}
+    {{ return(['int_account_months_scoped', 'int_installment_overdue_months', 'int_account_months_derived',
+               'int_account_month_progressions', 'int_account_month_errors', 'fct_account_months']) }}
+{%- endmacro %}
+
+{#- The oldest watermark of the month layer: int_account_month_changes
+    collects the changes since then (none: the layer builds in full). -#}
+{% macro month_layer_watermark() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select cast(min(built_at) as varchar) from " ~ creditmart.state_schema() ~ ".watermarks "
+        ~ "where model in ('" ~ creditmart.month_layer_models() | join("', '") ~ "')"
+    ) -%}
+    {{ return(result.rows[0][0]) }}
+{%- endmacro %}
+
+{#- First month every account is recomputed from ('YYYY-MM-DD'): the month
+    after the last one built, or after the reporting month when it went back;
+    every month when the mart's first month moved. -#}
+{% macro month_layer_start() -%}
+    {%- if not execute -%}
+        {{ return('1900-01-01') }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select cast(case when first_month is distinct from (select min(month_start) from "
+        ~ creditmart.reporting_months_relation() ~ ") then date '1900-01-01' "
+        ~ "else cast(least(through_month, " ~ creditmart.reporting_month_start() ~ ") + interval 1 month as date) end as varchar) "
+        ~ "from " ~ creditmart.state_schema() ~ ".watermarks where model = '" ~ this.identifier ~ "'"
+    ) -%}
+    {{ return(result.rows[0][0] if result.rows | length > 0 else '1900-01-01') }}
+{%- endmacro %}
+
+{#- True for the (account, month) rows an incremental build recomputes. -#}
+{% macro in_month_window(account_id, month_start) -%}
+    ({{ month_start }} >= date '{{ creditmart.month_layer_start() }}'
+        or exists (
+            select 1
+            from {{ ref('int_account_month_changes') }} as changed_accounts
+            where changed_accounts.account_id = {{ account_id }}
+                and {{ month_start }} >= changed_accounts.from_month
+        ))
+{%- endmacro %}
+
+{#- config() arguments of a month-layer model. -#}
+{% macro incremental_by_month(extra={}) -%}
+    {%- set options = {
+        'materialized': 'incremental' if target.type == 'duckdb' else 'table',
+        'incremental_strategy': 'replace_months',
+        'post_hook': ["{{ creditmart.record_watermark() }}"],
+    } -%}
+    {%- do options.update(extra) -%}
+    {{ return(options) }}
+{%- endmacro %}
+
+{#- dbt incremental strategy of the month layer: delete the rows of the
+    recompute window, insert the new ones (all of them outside incremental
+    mode). -#}
+{% macro get_incremental_replace_months_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if creditmart.incremental_mode() -%}
+    delete from {{ target }}
+    where month_start >= date '{{ creditmart.month_layer_start() }}';
+
+    delete from {{ target }}
+    using {{ ref('int_account_month_changes') }} as changed_accounts
+    where {{ target }}.account_id = changed_accounts.account_id
+        and {{ target }}.month_start >= changed_accounts.from_month;
+    {%- else -%}
+    delete from {{ target }};
+    {%- endif %}
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ source }}
 {%- endmacro %}

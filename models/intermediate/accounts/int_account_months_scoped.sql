@@ -1,3 +1,6 @@
+{{ config(**creditmart.incremental_by_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 accounts as (
@@ -39,6 +42,9 @@ in_scope as (
     inner join reporting_months
         on accounts.open_date <= reporting_months.month_end
         and (accounts.closed_date is null or accounts.closed_date >= reporting_months.month_start)
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('accounts.account_id', 'reporting_months.month_start') }}
+    {%- endif %}
 ),
 
 final as (
