@@ -2,7 +2,15 @@
     time (balance, net outstanding, remaining periods) are built from
     per-month changes summed over the account's months, so no installment is
     repeated for every month it exists; only overdue installments are
-    expanded per month (int_installment_overdue_months). -#}
+    expanded per month (int_installment_overdue_months).
+
+    Incremental builds recompute the window of int_account_month_changes;
+    the running totals start from the account's row of the month before the
+    window (kept from the last build), so no earlier fact is read again. -#}
+{{ config(**creditmart.incremental_by_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+{%- set incremental = creditmart.incremental_mode() %}
+
 with
 
 account_months as (
@@ -16,7 +24,64 @@ account_months as (
         report_month,
         month_start,
         month_end
-    from {{ ref('int_account_months_scoped') }}
+    from {{ ref('int_account_months_scoped') }} as scoped
+    {% if incremental -%}
+    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
+    {%- endif %}
+),
+
+account_windows as (
+    -- the account's months built here (all of them in a full build)
+    select
+        account_id,
+        min(month_start) as first_month,
+        max(month_start) as last_month
+    from account_months
+    group by account_id
+),
+
+previous_state as (
+    -- the running totals of the month before the window, when it was built
+    {% if incremental -%}
+    select
+        derived.account_id,
+        derived.open_principal_cents,
+        derived.net_outstanding_cents,
+        derived.installment_count,
+        derived.remaining_periods,
+        derived.last_payment_date,
+        derived.last_payment_amount
+    from {{ this }} as derived
+    inner join account_windows
+        on derived.account_id = account_windows.account_id
+        and derived.month_start = cast({{ dbt.dateadd('month', -1, 'account_windows.first_month') }} as date)
+    {%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        cast(null as bigint) as open_principal_cents,
+        cast(null as bigint) as net_outstanding_cents,
+        cast(null as integer) as installment_count,
+        cast(null as integer) as remaining_periods,
+        cast(null as date) as last_payment_date,
+        cast(null as {{ type_money() }}) as last_payment_amount
+    where false
+    {%- endif %}
+),
+
+change_windows as (
+    -- changes before the window count from its first month, unless the
+    -- previous state already holds them
+    select
+        account_windows.account_id,
+        account_windows.first_month,
+        account_windows.last_month,
+        case
+            when previous_state.account_id is null then cast('1900-01-01' as date)
+            else account_windows.first_month
+        end as changes_from_month
+    from account_windows
+    left join previous_state
+        on account_windows.account_id = previous_state.account_id
 ),
 
 installments as (
@@ -27,7 +92,11 @@ installments as (
         principal_due,
         amount_due,
         exists_from_month
-    from {{ ref('int_installments_checked') }}
+    from {{ ref('int_installments_checked') }} as installments_checked
+    {% if incremental -%}
+    semi join account_windows
+        on installments_checked.account_id = account_windows.account_id
+    {% endif -%}
     where is_chosen_version
         and not fails_ins_002
         and exists_from_month is not null
@@ -40,38 +109,47 @@ payment_months as (
         paid_in_month,
         paid_in_month_amount,
         principal_paid_change
-    from {{ ref('int_installment_payment_months') }}
+    from {{ ref('int_installment_payment_months') }} as installment_payment_months
+    {% if incremental -%}
+    semi join account_windows
+        on installment_payment_months.account_id = account_windows.account_id
+    {%- endif %}
 ),
 
 payoffs as (
-    select * from {{ ref('int_installment_payoffs') }}
+    select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
+    {% if incremental -%}
+    semi join account_windows
+        on installment_payoffs.account_id = account_windows.account_id
+    {%- endif %}
 ),
 
 overdue_months as (
-    select * from {{ ref('int_installment_overdue_months') }}
+    select * from {{ ref('int_installment_overdue_months') }} as installment_overdue_months
+    {% if incremental -%}
+    semi join account_windows
+        on installment_overdue_months.account_id = account_windows.account_id
+        and installment_overdue_months.month_start >= account_windows.first_month
+    {%- endif %}
 ),
 
 payments as (
     select
-        account_id,
-        paid_in_month,
-        paid_on_local,
-        amount
-    from {{ ref('int_payments_checked') }}
-    where is_valid
+        payments_checked.account_id,
+        payments_checked.paid_in_month,
+        payments_checked.paid_on_local,
+        payments_checked.amount
+    from {{ ref('int_payments_checked') }} as payments_checked
+    {% if incremental -%}
+    inner join change_windows
+        on payments_checked.account_id = change_windows.account_id
+        and payments_checked.paid_in_month >= change_windows.changes_from_month
+    {% endif -%}
+    where payments_checked.is_valid
 ),
 
 five_tier_policy as (
     select * from {{ ref('ref_five_tier_policy') }}
-),
-
-account_windows as (
-    select
-        account_id,
-        min(month_start) as first_month,
-        max(month_start) as last_month
-    from account_months
-    group by account_id
 ),
 
 changes as (
@@ -123,10 +201,10 @@ changes as (
 ),
 
 monthly_changes as (
-    -- changes before the account's first month in the mart count from it
+    -- changes before the account's first month here count from it
     select
         changes.account_id,
-        greatest(changes.change_month, account_windows.first_month) as month_start,
+        greatest(changes.change_month, change_windows.first_month) as month_start,
         sum(changes.principal_change) as principal_change,
         sum(changes.amount_due_change) as amount_due_change,
         sum(changes.paid_change) as paid_change,
@@ -134,10 +212,11 @@ monthly_changes as (
         sum(changes.installment_count_change) as installment_count_change,
         sum(changes.remaining_change) as remaining_change
     from changes
-    inner join account_windows
-        on changes.account_id = account_windows.account_id
-    where changes.change_month <= account_windows.last_month
-    group by changes.account_id, greatest(changes.change_month, account_windows.first_month)
+    inner join change_windows
+        on changes.account_id = change_windows.account_id
+    where changes.change_month <= change_windows.last_month
+        and changes.change_month >= change_windows.changes_from_month
+    group by changes.account_id, greatest(changes.change_month, change_windows.first_month)
 ),
 
 due_in_month as (
@@ -212,14 +291,23 @@ running_totals as (
     select
         account_months.account_id,
         account_months.month_start,
-        sum(coalesce(monthly_changes.principal_change, 0)) over account_history
+        coalesce(previous_state.open_principal_cents, 0)
+            + sum(coalesce(monthly_changes.principal_change, 0)) over account_history
             - sum(coalesce(monthly_changes.principal_paid_change, 0)) over account_history as open_principal,
-        sum(coalesce(monthly_changes.amount_due_change, 0)) over account_history
+        coalesce(previous_state.net_outstanding_cents, 0)
+            + sum(coalesce(monthly_changes.amount_due_change, 0)) over account_history
             - sum(coalesce(monthly_changes.paid_change, 0)) over account_history as net_outstanding,
-        sum(coalesce(monthly_changes.installment_count_change, 0)) over account_history as installment_count,
-        sum(coalesce(monthly_changes.remaining_change, 0)) over account_history as remaining_periods,
-        max(last_paid_in_month.last_paid_on) over account_history as last_payment_date
+        coalesce(previous_state.installment_count, 0)
+            + sum(coalesce(monthly_changes.installment_count_change, 0)) over account_history as installment_count,
+        coalesce(previous_state.remaining_periods, 0)
+            + sum(coalesce(monthly_changes.remaining_change, 0)) over account_history as remaining_periods,
+        greatest(previous_state.last_payment_date, max(last_paid_in_month.last_paid_on) over account_history)
+            as last_payment_date,
+        previous_state.last_payment_date as previous_last_payment_date,
+        previous_state.last_payment_amount as previous_last_payment_amount
     from account_months
+    left join previous_state
+        on account_months.account_id = previous_state.account_id
     left join monthly_changes
         on account_months.account_id = monthly_changes.account_id
         and account_months.month_start = monthly_changes.month_start
@@ -242,6 +330,8 @@ accumulated as (
         running_totals.installment_count,
         running_totals.remaining_periods,
         running_totals.last_payment_date,
+        running_totals.previous_last_payment_date,
+        running_totals.previous_last_payment_amount,
         coalesce(due_in_month.current_due_amount, 0) as current_due_amount,
         due_in_month.account_id is not null as has_due_in_month,
         coalesce(due_in_month.has_late_payoff, false) as has_late_payoff,
@@ -282,10 +372,13 @@ settled as (
         month_start,
         month_end,
         is_closed,
+        open_principal,
         net_outstanding,
         installment_count,
         remaining_periods,
         last_payment_date,
+        previous_last_payment_date,
+        previous_last_payment_amount,
         current_due_amount,
         current_paid_amount,
         has_due_in_month,
@@ -336,7 +429,12 @@ final as (
         cast(settled.current_due_amount as {{ type_money() }}) as current_due_amount,
         cast(settled.current_paid_amount as {{ type_money() }}) as current_paid_amount,
         settled.last_payment_date,
-        cast(paid_by_day.paid_on_day as {{ type_money() }}) as last_payment_amount,
+        cast(
+            coalesce(
+                paid_by_day.paid_on_day,
+                case when settled.last_payment_date = settled.previous_last_payment_date then settled.previous_last_payment_amount end
+            ) as {{ type_money() }}
+        ) as last_payment_amount,
         cast(settled.remaining_periods as integer) as remaining_periods,
         cast(settled.installment_count as integer) as installment_count,
         {{ rpy_status('settled.is_closed', 'settled.days_past_due', 'settled.has_late_payoff', 'settled.has_due_in_month') }} as rpy_status,
@@ -346,7 +444,10 @@ final as (
             else '1'
         end as acct_status,
         five_tier_classes.five_tier_class,
-        settled.is_closed and settled.net_outstanding > 1 as is_closed_with_arrears
+        settled.is_closed and settled.net_outstanding > 1 as is_closed_with_arrears,
+        -- the running totals in cents the next incremental build starts from
+        cast(settled.open_principal as bigint) as open_principal_cents,
+        cast(settled.net_outstanding as bigint) as net_outstanding_cents
     from settled
     left join paid_by_day
         on settled.account_id = paid_by_day.account_id
