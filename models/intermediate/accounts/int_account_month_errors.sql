@@ -2,6 +2,9 @@
     that month (SPEC §3 rejected, §7 "When a rule applies"). Borrower and
     account rules are static; installment rules apply from the installment's
     month; PER-002, ACC-008, CON-003 and the PRG errors are judged per month. -#}
+{{ config(**creditmart.incremental_by_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 account_months as (
@@ -10,7 +13,10 @@ account_months as (
         borrower_id,
         month_start,
         month_end
-    from {{ ref('int_account_months_scoped') }}
+    from {{ ref('int_account_months_scoped') }} as scoped
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
+    {%- endif %}
 ),
 
 derived as (
@@ -18,7 +24,10 @@ derived as (
         account_id,
         month_start,
         is_closed_with_arrears
-    from {{ ref('int_account_months_derived') }}
+    from {{ ref('int_account_months_derived') }} as derived_months
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
+    {%- endif %}
 ),
 
 borrowers as (
@@ -34,8 +43,11 @@ installments as (
 ),
 
 progressions as (
-    select * from {{ ref('int_account_month_progressions') }}
+    select * from {{ ref('int_account_month_progressions') }} as progressions
     where rule_id in ('PRG-001', 'PRG-003')
+    {% if creditmart.incremental_mode() -%}
+        and {{ creditmart.in_month_window('progressions.account_id', 'progressions.month_start') }}
+    {%- endif %}
 ),
 
 consent_events as (

@@ -1,6 +1,9 @@
 {#- PRG-001..004 (RULES.md): each in-scope account-month compared with what
     the furnished-state ledger says was furnished for the account in earlier
     months. Before any furnishing the ledger is empty and nothing fires. -#}
+{{ config(**creditmart.incremental_by_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 account_months as (
@@ -10,7 +13,10 @@ account_months as (
         open_date,
         loan_amount,
         month_start
-    from {{ ref('int_account_months_scoped') }}
+    from {{ ref('int_account_months_scoped') }} as scoped
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
+    {%- endif %}
 ),
 
 derived as (
@@ -18,7 +24,10 @@ derived as (
         account_id,
         month_start,
         rpy_status
-    from {{ ref('int_account_months_derived') }}
+    from {{ ref('int_account_months_derived') }} as derived_months
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
+    {%- endif %}
 ),
 
 furnished as (

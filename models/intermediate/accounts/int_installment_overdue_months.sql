@@ -1,3 +1,6 @@
+{{ config(**creditmart.incremental_by_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 installments as (
@@ -72,6 +75,9 @@ overdue_months as (
             overdue_windows.overdue_until_month is null
             or reporting_months.month_start < overdue_windows.overdue_until_month
         )
+    {% if creditmart.incremental_mode() -%}
+    where {{ creditmart.in_month_window('overdue_windows.account_id', 'reporting_months.month_start') }}
+    {%- endif %}
 ),
 
 with_paid as (

@@ -1,15 +1,55 @@
+{#- Incremental builds recompute the window of int_account_month_changes;
+    the repayment history and the first submitted month continue from the
+    account's row of the month before the window. -#}
+{{ config(**creditmart.incremental_by_month({'on_schema_change': 'fail'})) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+{%- set incremental = creditmart.incremental_mode() %}
+
 with
 
 account_months as (
-    select * from {{ ref('int_account_months_scoped') }}
+    select * from {{ ref('int_account_months_scoped') }} as scoped
+    {% if incremental -%}
+    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
+    {%- endif %}
 ),
 
 derived as (
-    select * from {{ ref('int_account_months_derived') }}
+    select * from {{ ref('int_account_months_derived') }} as derived_months
+    {% if incremental -%}
+    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
+    {%- endif %}
 ),
 
 errors as (
-    select * from {{ ref('int_account_month_errors') }}
+    select * from {{ ref('int_account_month_errors') }} as month_errors
+    {% if incremental -%}
+    where {{ creditmart.in_month_window('month_errors.account_id', 'month_errors.month_start') }}
+    {%- endif %}
+),
+
+previous_months as (
+    -- the account's row of the month before the recomputed ones
+    {% if incremental -%}
+    select
+        built.account_id,
+        built.repayment_history_24m as previous_history,
+        built.first_submitted_month as previous_first_submitted_month
+    from {{ this }} as built
+    inner join (
+        select account_id, min(month_start) as first_month
+        from account_months
+        group by account_id
+    ) as windows
+        on built.account_id = windows.account_id
+        and built.month_start = cast({{ dbt.dateadd('month', -1, 'windows.first_month') }} as date)
+    {%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        cast(null as {{ dbt.type_string() }}) as previous_history,
+        cast(null as date) as previous_first_submitted_month
+    where false
+    {%- endif %}
 ),
 
 error_reasons as (
@@ -49,21 +89,28 @@ combined as (
         outcomes.outcome,
         outcomes.outcome_reasons,
         outcomes.consent_event_id,
-        min(case when outcomes.outcome = 'submitted' then derived.month_start end) over (
-            partition by derived.account_id
-            order by derived.month_start
-            rows between unbounded preceding and current row
-        ) as first_submitted_month
+        least(
+            previous_months.previous_first_submitted_month,
+            min(case when outcomes.outcome = 'submitted' then derived.month_start end) over (
+                partition by derived.account_id
+                order by derived.month_start
+                rows between unbounded preceding and current row
+            )
+        ) as first_submitted_month,
+        previous_months.previous_history,
+        row_number() over (partition by derived.account_id order by derived.month_start) - 1 as months_into_window
     from derived
     inner join outcomes
         on derived.account_id = outcomes.account_id
         and derived.month_start = outcomes.month_start
+    left join previous_months
+        on derived.account_id = previous_months.account_id
 ),
 
 with_history as (
     select
         *,
-        {{ repayment_history('rpy_status', 'account_id', 'month_start', 24) }} as repayment_history_24m
+        {{ repayment_history('rpy_status', 'account_id', 'month_start', 24, 'previous_history', 'months_into_window') }} as repayment_history_24m
     from combined
 ),
 
@@ -99,7 +146,8 @@ final as (
         repayment_history_24m,
         outcome,
         outcome_reasons,
-        consent_event_id
+        consent_event_id,
+        first_submitted_month
     from with_history
 )
 
