@@ -218,7 +218,8 @@ affected as (
 
 {% macro month_layer_models() -%}
     {{ return(['int_account_months_scoped', 'int_installment_overdue_months', 'int_account_months_derived',
-               'int_account_month_progressions', 'int_account_month_errors', 'fct_account_months']) }}
+               'int_account_month_progressions', 'int_account_month_errors', 'fct_account_months',
+               'rpt_submission_reconciliation', 'rpt_consent_coverage']) }}
 {%- endmacro %}
 
 {#- The oldest watermark of the month layer: int_account_month_changes
@@ -287,6 +288,47 @@ affected as (
     using {{ ref('int_account_month_changes') }} as changed_accounts
     where {{ target }}.account_id = changed_accounts.account_id
         and {{ target }}.month_start >= changed_accounts.from_month;
+    {%- else -%}
+    delete from {{ target }};
+    {%- endif %}
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ source }}
+{%- endmacro %}
+
+{#- Monthly reports: the first month ('YYYY-MM-DD') whose rows an incremental
+    build may have changed; every later month is aggregated again. -#}
+{% macro report_layer_start() -%}
+    {%- if not execute -%}
+        {{ return('1900-01-01') }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select cast(least(min(from_month), date '" ~ creditmart.month_layer_start() ~ "') as varchar) from "
+        ~ ref('int_account_month_changes')
+    ) -%}
+    {{ return(result.rows[0][0]) }}
+{%- endmacro %}
+
+{#- config() arguments of a monthly report. -#}
+{% macro incremental_by_report_month() -%}
+    {{ return({
+        'materialized': 'incremental' if target.type == 'duckdb' else 'table',
+        'incremental_strategy': 'replace_report_months',
+        'on_schema_change': 'fail',
+        'post_hook': ["{{ creditmart.record_watermark() }}"],
+    }) }}
+{%- endmacro %}
+
+{#- dbt incremental strategy of the monthly reports: replace every month
+    from report_layer_start(). -#}
+{% macro get_incremental_replace_report_months_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if creditmart.incremental_mode() -%}
+    delete from {{ target }}
+    where report_month >= '{{ creditmart.report_layer_start()[:7] }}';
     {%- else -%}
     delete from {{ target }};
     {%- endif %}

@@ -95,7 +95,7 @@ select raw_row_key from departed_keys
     {%- set changes = creditmart.changes_relation(target.identifier) -%}
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "' as stamp" -%}
     create table if not exists {{ changes }} as
-    select {{ logged }}, {{ stamp }} from {{ target }} where false;
+    select {{ logged }}, 'departed' as change, {{ stamp }} from {{ target }} where false;
 
     {% if creditmart.incremental_mode() -%}
     -- changes every model has seen are of no further use
@@ -103,14 +103,14 @@ select raw_row_key from departed_keys
     where stamp <= (select min(built_at) from {{ creditmart.state_schema() }}.watermarks);
 
     insert into {{ changes }}
-    select {{ logged }}, {{ stamp }} from {{ target }}
+    select {{ logged }}, 'departed', {{ stamp }} from {{ target }}
     where raw_row_key in (select raw_row_key from {{ source }});
 
     delete from {{ target }}
     where raw_row_key in (select raw_row_key from {{ source }});
 
     insert into {{ changes }}
-    select {{ logged }}, {{ stamp }} from {{ source }}
+    select {{ logged }}, 'arrived', {{ stamp }} from {{ source }}
     where row_fingerprint is not null;
     {%- else -%}
     delete from {{ changes }};

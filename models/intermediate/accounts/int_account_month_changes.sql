@@ -20,8 +20,16 @@ accounts as (
     select
         account_id,
         borrower_id,
-        account_type
+        account_type,
+        open_date
     from {{ ref('int_accounts_checked') }}
+),
+
+changed_accounts as (
+    select
+        account_id,
+        open_date
+    from {{ creditmart.changed_rows('stg_lending__accounts', since) }}
 ),
 
 changed_borrowers as (
@@ -75,11 +83,13 @@ d1_accounts as (
 ),
 
 changes as (
-    -- account rows: attributes and account rules reach every month
+    -- account rows: every row of the account carries its attributes (a
+    -- closing sets closed_date on all of them) and account rules apply to
+    -- every month
     select
         account_id,
         cast('1900-01-01' as date) as from_month
-    from {{ creditmart.changed_rows('stg_lending__accounts', since) }}
+    from changed_accounts
 
     union all
 
@@ -143,13 +153,30 @@ changes as (
     where generated_at > timestamp '{{ since }}'
 ),
 
-final as (
+account_floors as (
+    -- an account has no month before the open month of any of its
+    -- versions, old or new (unknown when one has no open date)
     select
         account_id,
-        min(from_month) as from_month
-    from changes
-    where account_id is not null
+        case when count(*) = count(open_date) then min({{ month_start('open_date') }}) end as first_possible_month
+    from (
+        select account_id, open_date from accounts
+        union all
+        select account_id, open_date from changed_accounts
+    ) as versions
+    where account_id in (select account_id from changes)
     group by account_id
+),
+
+final as (
+    select
+        changes.account_id,
+        greatest(min(changes.from_month), max(account_floors.first_possible_month)) as from_month
+    from changes
+    left join account_floors
+        on changes.account_id = account_floors.account_id
+    where changes.account_id is not null
+    group by changes.account_id
 )
 
 {%- else -%}

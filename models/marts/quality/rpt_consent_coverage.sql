@@ -1,3 +1,6 @@
+{{ config(**creditmart.incremental_by_report_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 account_months as (
@@ -8,6 +11,9 @@ account_months as (
         outcome,
         balance
     from {{ ref('fct_account_months') }}
+    {% if creditmart.incremental_mode() -%}
+    where month_start >= date '{{ creditmart.report_layer_start() }}'
+    {%- endif %}
 ),
 
 consent as (
@@ -18,6 +24,9 @@ consent as (
         consent_channel,
         consent_policy_version
     from {{ ref('int_account_months_scoped') }}
+    {% if creditmart.incremental_mode() -%}
+    where month_start >= date '{{ creditmart.report_layer_start() }}'
+    {%- endif %}
 ),
 
 borrower_months as (

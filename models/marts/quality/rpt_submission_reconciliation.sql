@@ -1,7 +1,13 @@
+{{ config(**creditmart.incremental_by_report_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 reporting_months as (
     select report_month from {{ ref('int_reporting_months') }}
+    {% if creditmart.incremental_mode() -%}
+    where month_start >= date '{{ creditmart.report_layer_start() }}'
+    {%- endif %}
 ),
 
 account_months as (
@@ -11,6 +17,9 @@ account_months as (
         outcome_reasons,
         balance
     from {{ ref('fct_account_months') }}
+    {% if creditmart.incremental_mode() -%}
+    where month_start >= date '{{ creditmart.report_layer_start() }}'
+    {%- endif %}
 ),
 
 by_month as (
