@@ -63,8 +63,11 @@
     {{ return(is_incremental() and creditmart.watermark() is not none) }}
 {%- endmacro %}
 
-{#- post-hook of every incremental model -#}
+{#- post-hook of every incremental model (other engines rebuild tables) -#}
 {% macro record_watermark() -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ return('select 1 as no_watermark') }}
+    {%- endif -%}
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
     {%- set incremental = creditmart.incremental_mode() -%}
     insert or replace into {{ creditmart.state_schema() }}.watermarks (model, built_at, full_built_at, first_month, through_month)
@@ -229,10 +232,13 @@ affected as (
         {{ return(none) }}
     {%- endif -%}
     {%- set result = run_query(
-        "select cast(min(built_at) as varchar) from " ~ creditmart.state_schema() ~ ".watermarks "
+        "select cast(min(built_at) as varchar), "
+        ~ "cast(min(built_at) < (select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) as boolean) "
+        ~ "from " ~ creditmart.state_schema() ~ ".watermarks "
         ~ "where model in ('" ~ creditmart.month_layer_models() | join("', '") ~ "')"
     ) -%}
-    {{ return(result.rows[0][0]) }}
+    {#- after a full rebuild of anything the layer rebuilds in full too -#}
+    {{ return(none if result.rows[0][1] else result.rows[0][0]) }}
 {%- endmacro %}
 
 {#- First month every account is recomputed from ('YYYY-MM-DD'): the month
@@ -336,4 +342,16 @@ affected as (
     insert into {{ target }} ({{ columns }})
     select {{ columns }}
     from {{ source }}
+{%- endmacro %}
+
+{#- post-hook of a staging model: its change log exists from the first build
+    on, so every later build can read it. -#}
+{% macro ensure_change_log() -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ return('select 1 as no_change_log') }}
+    {%- endif -%}
+    create table if not exists {{ creditmart.changes_relation(this.identifier) }} as
+    select {{ config.get('change_columns') | join(', ') }}, 'departed' as change, timestamp '{{ creditmart.build_stamp() }}' as stamp
+    from {{ this }}
+    where false
 {%- endmacro %}

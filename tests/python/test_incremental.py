@@ -100,7 +100,8 @@ def copy_ledger(source: Path, target: Path) -> None:
         con.execute(f"attach '{source}' as source (read_only)")
         con.execute("create schema ledger")
         for (table,) in con.execute(
-            "select table_name from information_schema.tables where table_catalog = 'source' and table_schema = 'ledger'"
+            "select table_name from information_schema.tables "
+            "where table_catalog = 'source' and table_schema = 'ledger'"
         ).fetchall():
             con.execute(f"create table ledger.{table} as select * from source.ledger.{table}")
         assert con.execute("select count(*) from ledger.furnished_account_records").fetchone()[0] > 0

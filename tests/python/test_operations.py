@@ -117,9 +117,9 @@ def test_dagster_materializes_the_sample_month_with_dbt_tests_as_checks(dagster_
     assert result.success
     materialized = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
     assert ("submission_account_records",) in materialized and ("fct_account_months",) in materialized
-    assert len(materialized) == 51  # 31 models and 20 seeds
+    assert len(materialized) == 52  # 32 models and 20 seeds
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == 76 and all(c.passed for c in checks)
+    assert len(checks) == 77 and all(c.passed for c in checks)
     assert {c.check_name for c in checks} >= {"assert_conservation_by_month", "assert_chk_001_closed_consistency"}
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -204,7 +204,7 @@ def test_a_run_killed_during_dbt_build_is_followed_by_a_clean_rerun(exported_twi
     assert process.stdout is not None
     for line in process.stdout:
         seen.append(line)
-        if "START sql table model intermediate.int_account_months" in line:
+        if "model intermediate.int_account_months" in line and "START" in line:
             break
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

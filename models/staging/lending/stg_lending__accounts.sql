@@ -6,7 +6,7 @@
             'borrower_id',
             'open_date'
         ],
-        post_hook="{{ creditmart.record_watermark() }}",
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
     )
 }}
 

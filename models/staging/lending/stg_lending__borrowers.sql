@@ -5,7 +5,7 @@
             'borrower_id',
             creditmart.id_key('id_type', 'id_number') ~ ' as id_key'
         ],
-        post_hook="{{ creditmart.record_watermark() }}",
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
     )
 }}
 

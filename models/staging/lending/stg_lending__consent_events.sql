@@ -6,7 +6,7 @@
             'borrower_id',
             'event_at_local'
         ],
-        post_hook="{{ creditmart.record_watermark() }}",
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
     )
 }}
 

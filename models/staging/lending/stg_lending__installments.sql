@@ -7,7 +7,7 @@
             'scheduled_on',
             'due_date'
         ],
-        post_hook="{{ creditmart.record_watermark() }}",
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
     )
 }}
 
