@@ -29,7 +29,9 @@
         full_built_at timestamp not null,
         -- the first and last month of the mart when the model was built
         first_month date,
-        through_month date
+        through_month date,
+        -- month-layer models: the month every account was rebuilt from
+        recomputed_from date
     )
 {%- endmacro %}
 
@@ -70,7 +72,8 @@
     {%- endif -%}
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
     {%- set incremental = creditmart.incremental_mode() -%}
-    insert or replace into {{ creditmart.state_schema() }}.watermarks (model, built_at, full_built_at, first_month, through_month)
+    insert or replace into {{ creditmart.state_schema() }}.watermarks
+        (model, built_at, full_built_at, first_month, through_month, recomputed_from)
     select
         '{{ this.identifier }}',
         {{ stamp }},
@@ -81,8 +84,10 @@
         {%- endif %},
         {% if this.identifier in creditmart.month_layer_models() -%}
         (select min(month_start) from {{ creditmart.reporting_months_relation() }}),
-        {{ creditmart.reporting_month_start() }}
+        {{ creditmart.reporting_month_start() }},
+        date '{{ creditmart.month_layer_start() if incremental else '1900-01-01' }}'
         {%- else -%}
+        null,
         null,
         null
         {%- endif %}
@@ -90,10 +95,15 @@
 
 {#- int_reporting_months, read by hooks and strategies without a ref(). -#}
 {% macro reporting_months_relation() -%}
+    {{ return(creditmart.model_relation('int_reporting_months')) }}
+{%- endmacro %}
+
+{#- A model's relation without a ref() (hooks, strategies, tests). -#}
+{% macro model_relation(name) -%}
     {%- if not execute -%}
         {{ return(this) }}
     {%- endif -%}
-    {%- set node = graph.nodes['model.creditmart.int_reporting_months'] -%}
+    {%- set node = graph.nodes['model.creditmart.' ~ name] -%}
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
@@ -354,4 +364,59 @@ affected as (
     select {{ config.get('change_columns') | join(', ') }}, 'departed' as change, timestamp '{{ creditmart.build_stamp() }}' as stamp
     from {{ this }}
     where false
+{%- endmacro %}
+
+{#- ---- Tests after an incremental build ----------------------------------
+
+    dbt's generic tests read their model through get_where_subquery. After
+    an incremental build of a month-layer or per-fact model they read only
+    the rows this build wrote: the months recomputed for every account and
+    the accounts of int_account_month_changes; the accounts of this build's
+    change logs. After a full build (and on other engines) they read
+    everything. A periodic --full-refresh tests every row again. -#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- set scope = creditmart.incremental_test_scope(relation) -%}
+    {%- if scope -%}
+        {%- set where = scope if not where else '(' ~ where ~ ') and ' ~ scope -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro incremental_test_scope(relation) -%}
+    {%- if not execute or target.type != 'duckdb' or relation.identifier is not defined -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set per_fact = ['int_installments_checked', 'int_payments_checked', 'int_installment_payment_months',
+                        'int_installment_payoffs'] -%}
+    {%- set month_layer = creditmart.month_layer_models()[:6] -%}
+    {%- if relation.identifier not in per_fact + month_layer -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set stamp = creditmart.build_stamp() -%}
+    {%- set result = run_query(
+        "select cast(recomputed_from as varchar) from " ~ creditmart.state_schema() ~ ".watermarks "
+        ~ "where model = '" ~ relation.identifier ~ "' and built_at = timestamp '" ~ stamp ~ "' "
+        ~ "and full_built_at < built_at"
+    ) -%}
+    {%- if result.rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if relation.identifier in month_layer -%}
+        {{ return("(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
+                  ~ creditmart.model_relation('int_account_month_changes') ~ "))") }}
+    {%- endif -%}
+    {%- set logs = [] -%}
+    {%- for staging_model in ['stg_lending__accounts', 'stg_lending__installments', 'stg_lending__payments'] -%}
+        {%- do logs.append("select account_id from " ~ creditmart.changes_relation(staging_model)
+                           ~ " where stamp = timestamp '" ~ stamp ~ "'") -%}
+    {%- endfor -%}
+    {{ return("account_id in (" ~ logs | join(' union ') ~ ")") }}
 {%- endmacro %}
