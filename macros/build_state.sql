@@ -1,4 +1,4 @@
-{#- Bookkeeping of incremental builds (BENCHMARKS.md "Incremental builds").
+{#- Bookkeeping of incremental builds (README.md "Incremental builds").
 
     build_state.watermarks: per incremental model, the stamp (dbt's
     run_started_at) of its last successful build, and of its last full one.
@@ -10,8 +10,9 @@
     model recomputes the keys of changes newer than its own watermark.
 
     A model builds incrementally only when its table exists, it has a
-    watermark and no model was rebuilt in full since (a full refresh of any
-    part makes every later model rebuild in full once). -#}
+    watermark, its SQL file is unchanged, and no model was rebuilt in full
+    since (a full refresh of any part makes every later model rebuild in
+    full once). -#}
 
 {% macro state_schema() -%}
     {{ return(var('state_schema', 'build_state')) }}
@@ -31,8 +32,15 @@
         first_month date,
         through_month date,
         -- month-layer models: the month every account was rebuilt from
-        recomputed_from date
-    )
+        recomputed_from date,
+        -- checksum of the model's SQL file: an edited model rebuilds in full
+        code_checksum varchar
+    );
+    -- databases built by an earlier version
+    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists first_month date;
+    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists through_month date;
+    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists recomputed_from date;
+    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists code_checksum varchar
 {%- endmacro %}
 
 {% macro spark__create_build_state() -%}
@@ -51,7 +59,8 @@
     {%- endif -%}
     {%- set result = run_query(
         "select cast(built_at as varchar), "
-        ~ "cast((select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) > built_at as boolean) "
+        ~ "cast((select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) > built_at "
+        ~ "or code_checksum is distinct from '" ~ model.checksum.checksum ~ "' as boolean) "
         ~ "from " ~ creditmart.state_schema() ~ ".watermarks where model = '" ~ this.identifier ~ "'"
     ) -%}
     {%- if result.rows | length == 0 or result.rows[0][1] -%}
@@ -73,7 +82,7 @@
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
     {%- set incremental = creditmart.incremental_mode() -%}
     insert or replace into {{ creditmart.state_schema() }}.watermarks
-        (model, built_at, full_built_at, first_month, through_month, recomputed_from)
+        (model, built_at, full_built_at, first_month, through_month, recomputed_from, code_checksum)
     select
         '{{ this.identifier }}',
         {{ stamp }},
@@ -90,7 +99,8 @@
         null,
         null,
         null
-        {%- endif %}
+        {%- endif %},
+        '{{ model.checksum.checksum }}'
 {%- endmacro %}
 
 {#- int_reporting_months, read by hooks and strategies without a ref(). -#}
@@ -265,6 +275,17 @@ affected as (
         ~ "from " ~ creditmart.state_schema() ~ ".watermarks where model = '" ~ this.identifier ~ "'"
     ) -%}
     {{ return(result.rows[0][0] if result.rows | length > 0 else '1900-01-01') }}
+{%- endmacro %}
+
+{#- The latest month_layer_start() of the layer's models: an account whose
+    changes reach no earlier month is rebuilt with every other account. -#}
+{% macro month_layer_latest_start() -%}
+    {%- set result = run_query(
+        "select cast(max(least(through_month, " ~ creditmart.reporting_month_start() ~ ") + interval 1 month) as date) "
+        ~ "from " ~ creditmart.state_schema() ~ ".watermarks "
+        ~ "where model in ('" ~ creditmart.month_layer_models()[:6] | join("', '") ~ "')"
+    ) -%}
+    {{ return(result.rows[0][0] | string) }}
 {%- endmacro %}
 
 {#- True for the (account, month) rows an incremental build recomputes. -#}

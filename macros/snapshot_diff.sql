@@ -2,7 +2,7 @@
     changed since the last build (BENCHMARKS.md "Incremental builds").
 
     Every staged row carries raw_row_key: a 128-bit hash of its raw columns
-    exactly as delivered (nulls told apart from text). A build compares the
+    exactly as delivered. A build compares the
     snapshot's (raw_row_key, number of rows) pairs with the table's:
     - a pair only in the snapshot: new rows (or an exact duplicate more or
       less): every row of that key is parsed again and replaces the old ones;
@@ -15,11 +15,10 @@
 {%- endmacro %}
 
 {% macro default__raw_row_key(columns) -%}
-    {%- set parts = [] -%}
-    {%- for column in columns -%}
-        {%- do parts.append("coalesce('v' || cast(" ~ column ~ " as varchar), 'n')") -%}
-    {%- endfor -%}
-    md5_number(concat_ws(chr(31), {{ parts | join(', ') }}))
+    {#- two 64-bit hashes over the columns in opposite orders, one salted:
+        about twice as fast as md5 on tens of millions of rows -#}
+    (cast(hash({{ columns | join(', ') }}) as uhugeint) << 64)
+        | cast(hash('creditmart', {{ columns | reverse | join(', ') }}) as uhugeint)
 {%- endmacro %}
 
 {% macro spark__raw_row_key(columns) -%}

@@ -177,6 +177,9 @@ final as (
         on changes.account_id = account_floors.account_id
     where changes.account_id is not null
     group by changes.account_id
+    -- accounts whose changes start in the new month are rebuilt anyway
+    having greatest(min(changes.from_month), max(account_floors.first_possible_month))
+        < date '{{ creditmart.month_layer_latest_start() }}'
 )
 
 {%- else -%}

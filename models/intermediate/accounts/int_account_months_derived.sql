@@ -10,6 +10,7 @@
 {{ config(**creditmart.incremental_by_month()) }}
 -- depends_on: {{ ref('int_account_month_changes') }}
 {%- set incremental = creditmart.incremental_mode() %}
+{%- set window_start = creditmart.month_layer_start() if incremental else '1900-01-01' %}
 
 with
 
@@ -84,6 +85,15 @@ change_windows as (
         on account_windows.account_id = previous_state.account_id
 ),
 
+history_accounts as (
+    -- accounts whose facts before the new month matter: rebuilt from an
+    -- earlier month or without a previous state; the others need only the
+    -- facts from the new month on
+    select account_id
+    from change_windows
+    where changes_from_month < date '{{ window_start }}'
+),
+
 installments as (
     select
         account_id,
@@ -113,6 +123,25 @@ payment_months as (
     {% if incremental -%}
     semi join account_windows
         on installment_payment_months.account_id = account_windows.account_id
+    where installment_payment_months.paid_in_month >= date '{{ window_start }}'
+        or installment_payment_months.account_id in (select account_id from history_accounts)
+        or exists (
+            select 1
+            from installments
+            where installments.account_id = installment_payment_months.account_id
+                and installments.installment_no = installment_payment_months.installment_no
+                and installments.exists_from_month >= date '{{ window_start }}'
+        )
+    {%- endif %}
+),
+
+recent_installments as (
+    -- the installments whose existence, due month or payoff reaches the months built here
+    select * from installments
+    {% if incremental -%}
+    where exists_from_month >= date '{{ window_start }}'
+        or due_date >= date '{{ window_start }}'
+        or account_id in (select account_id from history_accounts)
     {%- endif %}
 ),
 
@@ -121,6 +150,8 @@ payoffs as (
     {% if incremental -%}
     semi join account_windows
         on installment_payoffs.account_id = account_windows.account_id
+    where installment_payoffs.fully_paid_on >= date '{{ window_start }}'
+        or installment_payoffs.account_id in (select account_id from history_accounts)
     {%- endif %}
 ),
 
@@ -146,6 +177,12 @@ payments as (
         and payments_checked.paid_in_month >= change_windows.changes_from_month
     {% endif -%}
     where payments_checked.is_valid
+    {% if incremental -%}
+        and (
+            payments_checked.paid_in_month >= date '{{ window_start }}'
+            or payments_checked.account_id in (select account_id from history_accounts)
+        )
+    {%- endif %}
 ),
 
 five_tier_policy as (
@@ -165,7 +202,7 @@ changes as (
         cast(0 as bigint) as principal_paid_change,
         1 as installment_count_change,
         case when due_date is not null then 1 else 0 end as remaining_change
-    from installments
+    from recent_installments as installments
 
     union all
 
@@ -179,7 +216,7 @@ changes as (
         0,
         0,
         -1
-    from installments
+    from recent_installments as installments
     where due_date is not null
 
     union all
@@ -232,7 +269,7 @@ due_in_month as (
                 else 0
             end
         ) = 1 as has_late_payoff
-    from installments
+    from recent_installments as installments
     left join payoffs
         on installments.account_id = payoffs.account_id
         and installments.installment_no = payoffs.installment_no

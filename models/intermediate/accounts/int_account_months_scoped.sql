@@ -5,15 +5,27 @@ with
 
 accounts as (
     select
-        account_id,
-        borrower_id,
-        account_type,
-        open_date,
-        closed_date,
-        loan_amount
-    from {{ ref('int_accounts_checked') }}
-    where is_chosen_version
-        and open_date is not null
+        checked.account_id,
+        checked.borrower_id,
+        checked.account_type,
+        checked.open_date,
+        checked.closed_date,
+        checked.loan_amount,
+        -- the first month built here: every month in a full build; in an
+        -- incremental one the new months, earlier for a changed account
+        {% if creditmart.incremental_mode() -%}
+        least(coalesce(changed_accounts.from_month, date '{{ creditmart.month_layer_start() }}'),
+              date '{{ creditmart.month_layer_start() }}') as window_from
+        {%- else -%}
+        cast('1900-01-01' as date) as window_from
+        {%- endif %}
+    from {{ ref('int_accounts_checked') }} as checked
+    {% if creditmart.incremental_mode() -%}
+    left join {{ ref('int_account_month_changes') }} as changed_accounts
+        on checked.account_id = changed_accounts.account_id
+    {% endif -%}
+    where checked.is_chosen_version
+        and checked.open_date is not null
 ),
 
 reporting_months as (
@@ -42,9 +54,7 @@ in_scope as (
     inner join reporting_months
         on accounts.open_date <= reporting_months.month_end
         and (accounts.closed_date is null or accounts.closed_date >= reporting_months.month_start)
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('accounts.account_id', 'reporting_months.month_start') }}
-    {%- endif %}
+        and reporting_months.month_start >= accounts.window_from
 ),
 
 final as (

@@ -55,11 +55,22 @@ overdue_windows as (
                 else cast({{ dbt.dateadd('month', 1, month_start('installments.due_date')) }} as date)
             end
         ) as overdue_from_month,
-        {{ month_start('payoffs.fully_paid_on') }} as overdue_until_month
+        {{ month_start('payoffs.fully_paid_on') }} as overdue_until_month,
+        -- the first month built here (see int_account_months_scoped)
+        {% if creditmart.incremental_mode() -%}
+        least(coalesce(changed_accounts.from_month, date '{{ creditmart.month_layer_start() }}'),
+              date '{{ creditmart.month_layer_start() }}') as window_from
+        {%- else -%}
+        cast('1900-01-01' as date) as window_from
+        {%- endif %}
     from installments
     left join payoffs
         on installments.account_id = payoffs.account_id
         and installments.installment_no is not distinct from payoffs.installment_no
+    {% if creditmart.incremental_mode() -%}
+    left join {{ ref('int_account_month_changes') }} as changed_accounts
+        on installments.account_id = changed_accounts.account_id
+    {%- endif %}
 ),
 
 overdue_months as (
@@ -75,9 +86,7 @@ overdue_months as (
             overdue_windows.overdue_until_month is null
             or reporting_months.month_start < overdue_windows.overdue_until_month
         )
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('overdue_windows.account_id', 'reporting_months.month_start') }}
-    {%- endif %}
+        and reporting_months.month_start >= overdue_windows.window_from
 ),
 
 with_paid as (
