@@ -201,7 +201,7 @@ changed_payment_ids as (
     from {{ creditmart.changed_rows('stg_lending__payments') }}
 ),
 
-affected as (
+affected as materialized (
     select account_id, installment_no
     from {{ creditmart.changed_rows('stg_lending__installments') }}
 

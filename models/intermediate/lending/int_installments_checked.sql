@@ -10,7 +10,7 @@ changed_accounts as (
     from {{ creditmart.changed_rows('stg_lending__accounts') }}
 ),
 
-affected as (
+affected as materialized (
     select account_id, installment_no
     from {{ creditmart.changed_rows('stg_lending__installments') }}
 

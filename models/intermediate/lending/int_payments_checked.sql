@@ -18,7 +18,7 @@ changed_installments as (
     from {{ creditmart.changed_rows('stg_lending__installments') }}
 ),
 
-affected as (
+affected as materialized (
     select payment_id
     from {{ creditmart.changed_rows('stg_lending__payments') }}
 
