@@ -88,7 +88,8 @@ select raw_row_key from departed_keys
     insert the batch's real rows (markers have a null row_fingerprint), and
     log the change_columns of the rows that left and arrived, stamped with
     this build, in build_state.<model>_changes. Outside incremental mode the
-    table is replaced and the log emptied (downstream rebuilds in full then). -#}
+    table is replaced and the log started again (downstream rebuilds in full
+    then). -#}
 {% macro get_incremental_snapshot_diff_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -96,6 +97,10 @@ select raw_row_key from departed_keys
     {%- set logged = config.get('change_columns') | join(', ') -%}
     {%- set changes = creditmart.changes_relation(target.identifier) -%}
     {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "' as stamp" -%}
+    {% if not creditmart.incremental_mode() -%}
+    -- a full build starts the log again, with the model's change_columns
+    drop table if exists {{ changes }};
+    {% endif -%}
     create table if not exists {{ changes }} as
     select {{ logged }}, 'departed' as change, {{ stamp }} from {{ target }} where false;
 
@@ -115,8 +120,6 @@ select raw_row_key from departed_keys
     select {{ logged }}, 'arrived', {{ stamp }} from {{ source }}
     where row_fingerprint is not null;
     {%- else -%}
-    delete from {{ changes }};
-
     delete from {{ target }};
     {%- endif %}
 

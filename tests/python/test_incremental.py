@@ -65,12 +65,28 @@ def change_history(raw: Path, out: Path) -> Path:
                               and gone.installment_no is not distinct from i.installment_no)
         """,
         "accounts": f"""
-            with base as (select *, row_number() over (order by account_id) as n from {read("accounts")})
+            with base as (select *, row_number() over (order by account_id) as n from {read("accounts")}),
+            picked as (
+                select
+                    (select min(n) from base where closed_date is null and open_date < '2026-04-01'
+                        and n > 20) as retro,                                   -- closed retroactively
+                    (select min(n) from base where closed_date < '2026-08-01') as reopened,  -- closing withdrawn
+                    (select min(n) from base where closed_date >= '2026-08-01'
+                        and closed_date < '2026-09-01') as moved,             -- closing moved earlier
+                    (select min(n) from base where closed_date is null and n > 30) as before_open  -- ACC-005
+            )
             select * exclude (n) replace (
                 case when n = 9 and account_type = 'D1'
                      then cast(try_cast(loan_amount as decimal(18, 2)) + 100 as varchar)
-                     else loan_amount end as loan_amount)
-            from base
+                     else loan_amount end as loan_amount,
+                case n
+                    when picked.retro then '2026-06-30'
+                    when picked.reopened then null
+                    when picked.moved then '2026-07-02'
+                    when picked.before_open then '2019-12-31'
+                    else closed_date
+                end as closed_date)
+            from base, picked
         """,
         "consent_events": f"""
             select * from {read("consent_events")}
@@ -183,6 +199,17 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
     found = differences(second.db_path, full.db_path)
     assert found.pop("intermediate.int_account_month_changes", (1, 0))[0] > 0
     assert found == {}
+    # a closing alone is recomputed from its month, not from the account's first
+    con = duckdb.connect(str(second.db_path), read_only=True)
+    retro = con.execute(f"""
+        select changes.from_month
+        from read_parquet('{s2}/accounts.parquet') as s2
+        inner join read_parquet('{s1}/accounts.parquet') as s1 using (account_id)
+        inner join intermediate.int_account_month_changes as changes using (account_id)
+        where s2.closed_date = '2026-06-30' and s1.closed_date is null
+    """).fetchall()
+    con.close()
+    assert retro and {str(month) for (month,) in retro} == {"2026-06-01"}, retro
     # the second build parsed only the changed rows
     staged = {
         r["unique_id"].split(".")[-1]: r["adapter_response"].get("rows_affected")

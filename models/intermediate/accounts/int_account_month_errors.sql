@@ -9,25 +9,19 @@ with
 
 account_months as (
     select
-        account_id,
-        borrower_id,
-        month_start,
-        month_end
-    from {{ ref('int_account_months_scoped') }} as scoped
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
-    {%- endif %}
+        scoped.account_id,
+        scoped.borrower_id,
+        scoped.month_start,
+        scoped.month_end
+    from {{ creditmart.month_window(ref('int_account_months_scoped'), 'scoped') }}
 ),
 
 derived as (
     select
-        account_id,
-        month_start,
-        is_closed_with_arrears
-    from {{ ref('int_account_months_derived') }} as derived_months
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
-    {%- endif %}
+        derived_months.account_id,
+        derived_months.month_start,
+        derived_months.is_closed_with_arrears
+    from {{ creditmart.month_window(ref('int_account_months_derived'), 'derived_months') }}
 ),
 
 borrowers as (
@@ -43,11 +37,11 @@ installments as (
 ),
 
 progressions as (
-    select * from {{ ref('int_account_month_progressions') }} as progressions
-    where rule_id in ('PRG-001', 'PRG-003')
-    {% if creditmart.incremental_mode() -%}
-        and {{ creditmart.in_month_window('progressions.account_id', 'progressions.month_start') }}
-    {%- endif %}
+    select progressions.*
+    from {{ creditmart.month_window(
+        ref('int_account_month_progressions'), 'progressions',
+        condition="progressions.rule_id in ('PRG-001', 'PRG-003')"
+    ) }}
 ),
 
 consent_events as (

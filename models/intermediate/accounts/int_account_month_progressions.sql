@@ -8,26 +8,20 @@ with
 
 account_months as (
     select
-        account_id,
-        account_type,
-        open_date,
-        loan_amount,
-        month_start
-    from {{ ref('int_account_months_scoped') }} as scoped
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
-    {%- endif %}
+        scoped.account_id,
+        scoped.account_type,
+        scoped.open_date,
+        scoped.loan_amount,
+        scoped.month_start
+    from {{ creditmart.month_window(ref('int_account_months_scoped'), 'scoped') }}
 ),
 
 derived as (
     select
-        account_id,
-        month_start,
-        rpy_status
-    from {{ ref('int_account_months_derived') }} as derived_months
-    {% if creditmart.incremental_mode() -%}
-    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
-    {%- endif %}
+        derived_months.account_id,
+        derived_months.month_start,
+        derived_months.rpy_status
+    from {{ creditmart.month_window(ref('int_account_months_derived'), 'derived_months') }}
 ),
 
 furnished as (

@@ -16,19 +16,16 @@ with
 
 account_months as (
     select
-        account_id,
-        borrower_id,
-        account_type,
-        open_date,
-        closed_date,
-        loan_amount,
-        report_month,
-        month_start,
-        month_end
-    from {{ ref('int_account_months_scoped') }} as scoped
-    {% if incremental -%}
-    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
-    {%- endif %}
+        scoped.account_id,
+        scoped.borrower_id,
+        scoped.account_type,
+        scoped.open_date,
+        scoped.closed_date,
+        scoped.loan_amount,
+        scoped.report_month,
+        scoped.month_start,
+        scoped.month_end
+    from {{ creditmart.month_window(ref('int_account_months_scoped'), 'scoped') }}
 ),
 
 account_windows as (
@@ -112,26 +109,36 @@ installments as (
         and exists_from_month is not null
 ),
 
-payment_months as (
+{% if incremental -%}
+new_installments as (
     select
         account_id,
-        installment_no,
-        paid_in_month,
-        paid_in_month_amount,
-        principal_paid_change
+        installment_no
+    from installments
+    where exists_from_month >= date '{{ window_start }}'
+),
+
+{% endif -%}
+
+payment_months as (
+    select
+        installment_payment_months.account_id,
+        installment_payment_months.installment_no,
+        installment_payment_months.paid_in_month,
+        installment_payment_months.paid_in_month_amount,
+        installment_payment_months.principal_paid_change
     from {{ ref('int_installment_payment_months') }} as installment_payment_months
     {% if incremental -%}
-    semi join account_windows
-        on installment_payment_months.account_id = account_windows.account_id
+    -- joins, not a correlated exists (decorrelated into an aggregate over
+    -- every payment month)
+    left join history_accounts
+        on installment_payment_months.account_id = history_accounts.account_id
+    left join new_installments
+        on installment_payment_months.account_id = new_installments.account_id
+        and installment_payment_months.installment_no = new_installments.installment_no
     where installment_payment_months.paid_in_month >= date '{{ window_start }}'
-        or installment_payment_months.account_id in (select account_id from history_accounts)
-        or exists (
-            select 1
-            from installments
-            where installments.account_id = installment_payment_months.account_id
-                and installments.installment_no = installment_payment_months.installment_no
-                and installments.exists_from_month >= date '{{ window_start }}'
-        )
+        or history_accounts.account_id is not null
+        or new_installments.account_id is not null
     {%- endif %}
 ),
 
@@ -140,7 +147,8 @@ recent_installments as (
     select * from installments
     {% if incremental -%}
     where exists_from_month >= date '{{ window_start }}'
-        or due_date >= date '{{ window_start }}'
+        -- due in a month built here (a later due date changes nothing yet)
+        or (due_date >= date '{{ window_start }}' and due_date < cast({{ dbt.dateadd('month', 1, reporting_month_start()) }} as date))
         or account_id in (select account_id from history_accounts)
     {%- endif %}
 ),

@@ -43,7 +43,9 @@ in_scope as (
         accounts.borrower_id,
         accounts.account_type,
         accounts.open_date,
-        accounts.closed_date,
+        -- point in time: known from the month of the closing on, so a
+        -- closing changes no earlier month of the account
+        case when accounts.closed_date <= reporting_months.month_end then accounts.closed_date end as closed_date,
         accounts.loan_amount,
         reporting_months.report_month,
         reporting_months.month_start,

@@ -14,7 +14,8 @@ installments as (
         account_id,
         installment_no,
         interest_due,
-        principal_due
+        principal_due,
+        amount_due
     from {{ ref('int_installments_checked') }} as installments_checked
     {% if creditmart.incremental_mode() -%}
     {{ creditmart.semi_join_keys('affected', 'installments_checked', ['account_id', 'installment_no']) }}
@@ -60,7 +61,8 @@ accumulated as (
             rows between unbounded preceding and current row
         ) as paid_to_date,
         installments.interest_due,
-        installments.principal_due
+        installments.principal_due,
+        installments.amount_due
     from monthly
     inner join installments
         on monthly.account_id = installments.account_id
@@ -84,6 +86,8 @@ final as (
         next_paid_in_month,
         paid_in_month_amount,
         paid_to_date,
+        -- PAY-003 (fct_rule_violations) without joining the installments again
+        amount_due,
         principal_paid_to_date,
         principal_paid_to_date - coalesce(
             lag(principal_paid_to_date) over (partition by account_id, installment_no order by paid_in_month),

@@ -119,19 +119,16 @@ notice_rows as (
 
 overpaid_installments as (
     -- PAY-003 judged on the payments before the reporting month's cutoff
+    -- (the months of the installment's chosen version; paid_to_date only grows)
     select
-        installments.account_id,
-        installments.installment_no,
-        max(installment_payment_months.paid_to_date) as paid_to_date,
-        max(installments.amount_due) as amount_due
+        account_id,
+        installment_no,
+        max(paid_to_date) as paid_to_date,
+        max(amount_due) as amount_due
     from installment_payment_months
-    inner join installments
-        on installment_payment_months.account_id = installments.account_id
-        and installment_payment_months.installment_no = installments.installment_no
-        and installments.is_chosen_version
-    where installment_payment_months.paid_in_month <= {{ reporting_month_start() }}
-    group by installments.account_id, installments.installment_no
-    having max(installment_payment_months.paid_to_date) > max(installments.amount_due)
+    where paid_in_month <= {{ reporting_month_start() }}
+        and paid_to_date > amount_due
+    group by account_id, installment_no
 ),
 
 overpayment_rows as (

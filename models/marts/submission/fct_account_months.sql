@@ -8,24 +8,15 @@
 with
 
 account_months as (
-    select * from {{ ref('int_account_months_scoped') }} as scoped
-    {% if incremental -%}
-    where {{ creditmart.in_month_window('scoped.account_id', 'scoped.month_start') }}
-    {%- endif %}
+    select scoped.* from {{ creditmart.month_window(ref('int_account_months_scoped'), 'scoped') }}
 ),
 
 derived as (
-    select * from {{ ref('int_account_months_derived') }} as derived_months
-    {% if incremental -%}
-    where {{ creditmart.in_month_window('derived_months.account_id', 'derived_months.month_start') }}
-    {%- endif %}
+    select derived_months.* from {{ creditmart.month_window(ref('int_account_months_derived'), 'derived_months') }}
 ),
 
 errors as (
-    select * from {{ ref('int_account_month_errors') }} as month_errors
-    {% if incremental -%}
-    where {{ creditmart.in_month_window('month_errors.account_id', 'month_errors.month_start') }}
-    {%- endif %}
+    select month_errors.* from {{ creditmart.month_window(ref('int_account_month_errors'), 'month_errors') }}
 ),
 
 previous_months as (

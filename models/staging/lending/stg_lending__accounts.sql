@@ -4,7 +4,9 @@
         change_columns=[
             'account_id',
             'borrower_id',
-            'open_date'
+            'open_date',
+            'closed_date',
+            'terms_fingerprint'
         ],
         post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
     )
@@ -69,6 +71,9 @@ final as (
         repay_frequency,
         guarantee_mode,
         closed_date,
+        -- the row without its closing: equal for two rows that differ only in
+        -- a valid closed_date (int_account_month_changes)
+        {{ row_fingerprint(['account_id', 'borrower_id', 'account_type', 'business_kind', 'open_date_text', 'due_date_text', 'currency', 'loan_amount_text', 'credit_limit_text', 'repay_mode', 'repay_frequency', 'guarantee_mode', 'case when closed_date is null then closed_date_text end']) }} as terms_fingerprint,
         nullif(concat_ws(', ',
             case when account_id is null then 'account_id: missing' end,
             {{ raw_value_problems(['open_date', 'due_date', 'loan_amount', 'credit_limit', 'closed_date'], required=['open_date', 'due_date']) }}
