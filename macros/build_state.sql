@@ -129,6 +129,40 @@
     (select * from {{ creditmart.changes_relation(staging_model) }} where stamp > timestamp '{{ since or creditmart.watermark() }}')
 {%- endmacro %}
 
+{#- The account changes in the log (since the model's watermark) that are
+    a closing alone: the account's single staged row left and came back with
+    the same terms_fingerprint, only its (valid) closed_date set, moved or
+    cleared. closed_date is point in time in the account-month layer and no
+    per-fact rule reads it, so such a change reaches only the months from
+    the earlier closed date. (account_id, earliest_closed_date) -#}
+{% macro closing_only_changes(since=none) -%}
+    (
+        select
+            changed.account_id,
+            min(changed.closed_date) as earliest_closed_date
+        from {{ creditmart.changed_rows('stg_lending__accounts', since) }} as changed
+        where changed.account_id in (
+            select account_id
+            from {{ ref('stg_lending__accounts') }}
+            group by account_id
+            having count(*) = 1
+        )
+        group by changed.account_id
+        having count(case when changed.change = 'departed' then 1 end) = 1
+            and count(case when changed.change = 'arrived' then 1 end) = 1
+            and count(distinct changed.terms_fingerprint) = 1
+    )
+{%- endmacro %}
+
+{#- Accounts in the log whose change is more than a closing alone. -#}
+{% macro changed_account_ids(since=none) -%}
+    (
+        select account_id from {{ creditmart.changed_rows('stg_lending__accounts', since) }}
+        except
+        select account_id from {{ creditmart.closing_only_changes(since) }}
+    )
+{%- endmacro %}
+
 {#- dbt incremental strategy: every key of the new batch is replaced (rows
     whose marker_column is null only mark a key to delete); outside
     incremental mode the whole table is replaced. -#}
@@ -192,8 +226,7 @@ select {{ keys | join(', ') }} from {{ affected }}
     rows changed (with every other version of their payment_id). -#}
 {% macro affected_installment_keys() -%}
 changed_accounts as (
-    select distinct account_id
-    from {{ creditmart.changed_rows('stg_lending__accounts') }}
+    select account_id from {{ creditmart.changed_account_ids() }}
 ),
 
 changed_payment_ids as (
@@ -242,7 +275,7 @@ affected as materialized (
 {% macro month_layer_models() -%}
     {{ return(['int_account_months_scoped', 'int_installment_overdue_months', 'int_account_months_derived',
                'int_account_month_progressions', 'int_account_month_errors', 'fct_account_months',
-               'rpt_submission_reconciliation', 'rpt_consent_coverage']) }}
+               'rpt_submission_reconciliation', 'rpt_consent_coverage', 'submission_account_records']) }}
 {%- endmacro %}
 
 {#- The oldest watermark of the month layer: int_account_month_changes
@@ -324,19 +357,21 @@ affected as materialized (
 
 {#- dbt incremental strategy of the month layer: delete the rows of the
     recompute window, insert the new ones (all of them outside incremental
-    mode). -#}
+    mode). The config month_start_column (default month_start) names the
+    month's first day in the target. -#}
 {% macro get_incremental_replace_months_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set month_start = config.get('month_start_column', 'month_start') -%}
     {%- if creditmart.incremental_mode() -%}
     delete from {{ target }}
-    where month_start >= date '{{ creditmart.month_layer_start() }}';
+    where {{ month_start }} >= date '{{ creditmart.month_layer_start() }}';
 
     delete from {{ target }}
     using {{ ref('int_account_month_changes') }} as changed_accounts
     where {{ target }}.account_id = changed_accounts.account_id
-        and {{ target }}.month_start >= changed_accounts.from_month;
+        and {{ month_start }} >= changed_accounts.from_month;
     {%- else -%}
     delete from {{ target }};
     {%- endif %}

@@ -28,40 +28,24 @@ accounts as (
 changed_accounts as (
     select
         account_id,
-        open_date,
-        closed_date,
-        terms_fingerprint,
-        change
+        open_date
     from {{ creditmart.changed_rows('stg_lending__accounts', since) }}
 ),
 
-single_row_accounts as (
-    -- one staged row, no duplicate: no version conflict can change
-    select account_id
-    from {{ ref('int_accounts_checked') }}
-    group by account_id
-    having count(*) = 1 and max(source_row_count) = 1
-),
-
 account_row_changes as (
-    -- closed_date is point in time in the account-month layer, so a change
-    -- of the single row of an account in its closing alone (set, moved,
-    -- cleared) reaches the months from the earlier closed date; any other
-    -- change reaches every month (the account rules apply to all of them).
-    -- A closed date before the open month reaches every month (ACC-005).
+    -- closed_date is point in time in the account-month layer, so a closing
+    -- alone (set, moved, cleared) reaches the months from the earlier closed
+    -- date (every month when that is before the open month: ACC-005); any
+    -- other change reaches every month (the account rules apply to all)
     select
         changed_accounts.account_id,
-        case
-            when count(case when changed_accounts.change = 'departed' then 1 end) = 1
-                and count(case when changed_accounts.change = 'arrived' then 1 end) = 1
-                and count(distinct changed_accounts.terms_fingerprint) = 1
-                and max(single_row_accounts.account_id) is not null
-                then coalesce({{ month_start('min(changed_accounts.closed_date)') }}, cast('1900-01-01' as date))
-            else cast('1900-01-01' as date)
-        end as from_month
+        coalesce(
+            {{ month_start('max(closings.earliest_closed_date)') }},
+            cast('1900-01-01' as date)
+        ) as from_month
     from changed_accounts
-    left join single_row_accounts
-        on changed_accounts.account_id = single_row_accounts.account_id
+    left join {{ creditmart.closing_only_changes(since) }} as closings
+        on changed_accounts.account_id = closings.account_id
     group by changed_accounts.account_id
 ),
 

@@ -1,5 +1,30 @@
+{{ config(**creditmart.incremental_by_key(['account_id'], 'row_fingerprint')) }}
+-- depends_on: {{ ref('stg_lending__installments') }}
+
+{# Incremental: the accounts whose rows changed, whose installments changed
+    (ACC-006) or whose borrower_id appeared or left (ACC-007). #}
 with
 
+{% if creditmart.incremental_mode() -%}
+affected as materialized (
+    select account_id
+    from {{ creditmart.changed_rows('stg_lending__accounts') }}
+
+    union
+
+    select account_id
+    from {{ creditmart.changed_rows('stg_lending__installments') }}
+
+    union
+
+    select account_id
+    from {{ ref('stg_lending__accounts') }}
+    where borrower_id in (
+        select borrower_id from {{ creditmart.changed_rows('stg_lending__borrowers') }}
+    )
+),
+
+{% endif -%}
 accounts as (
     select
         row_fingerprint,
@@ -17,7 +42,10 @@ accounts as (
         guarantee_mode,
         closed_date,
         raw_problems
-    from {{ ref('stg_lending__accounts') }}
+    from {{ ref('stg_lending__accounts') }} as staged
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'staged', ['account_id']) }}
+    {%- endif %}
 ),
 
 borrowers as (
@@ -30,7 +58,10 @@ installments as (
         scheduled_on,
         principal_due,
         is_chosen_version
-    from {{ ref('int_installments_checked') }}
+    from {{ ref('int_installments_checked') }} as installments_checked
+    {% if creditmart.incremental_mode() -%}
+    {{ creditmart.semi_join_keys('affected', 'installments_checked', ['account_id']) }}
+    {%- endif %}
 ),
 
 account_types as (
@@ -173,3 +204,4 @@ final as (
 )
 
 select * from final
+{{ creditmart.affected_key_markers('affected', ['account_id']) }}

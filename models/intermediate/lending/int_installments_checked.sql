@@ -6,8 +6,8 @@ with
 
 {% if creditmart.incremental_mode() -%}
 changed_accounts as (
-    select distinct account_id
-    from {{ creditmart.changed_rows('stg_lending__accounts') }}
+    -- a closing alone changes none of their checks
+    select account_id from {{ creditmart.changed_account_ids() }}
 ),
 
 affected as materialized (

@@ -1,8 +1,19 @@
+{#- Incremental builds rewrite the months of fct_account_months' window
+    (a name or identity change reaches every month of the borrower's accounts
+    through int_account_month_changes). -#}
+{{ config(**creditmart.incremental_by_month({
+    'on_schema_change': 'fail',
+    'month_start_column': "cast(report_month || '-01' as date)",
+})) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+
 with
 
 account_months as (
-    select * from {{ ref('fct_account_months') }}
-    where outcome = 'submitted'
+    select account_months.*
+    from {{ creditmart.month_window(
+        ref('fct_account_months'), 'account_months', condition="account_months.outcome = 'submitted'"
+    ) }}
 ),
 
 accounts as (
