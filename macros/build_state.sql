@@ -117,6 +117,11 @@
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
+{#- The keys a per-fact model's last incremental build wrote. -#}
+{% macro written_keys_relation(model_name) -%}
+    {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=model_name ~ '_written_keys')) }}
+{%- endmacro %}
+
 {#- The change log of a staging model. -#}
 {% macro changes_relation(staging_model) -%}
     {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=staging_model ~ '_changes')) }}
@@ -173,11 +178,18 @@
     {%- set keys = [keys] if keys is string else keys -%}
     {%- set marker = config.get('marker_column') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set written = creditmart.written_keys_relation(target.identifier) -%}
     {%- if creditmart.incremental_mode() -%}
+    -- the keys this build writes, kept for its tests (get_where_subquery)
+    create or replace table {{ written }} as
+    select distinct {{ keys | join(', ') }} from {{ source }};
+
     delete from {{ target }}
-    using (select distinct {{ keys | join(', ') }} from {{ source }}) as replaced
+    using {{ written }} as replaced
     where {% for key in keys %}{{ target }}.{{ key }} is not distinct from replaced.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
     {%- else -%}
+    drop table if exists {{ written }};
+
     delete from {{ target }};
     {%- endif %}
 
@@ -439,14 +451,27 @@ affected as materialized (
     dbt's generic tests read their model through get_where_subquery. After
     an incremental build of a month-layer or per-fact model they read only
     the rows this build wrote: the months recomputed for every account and
-    the accounts of int_account_month_changes; the accounts of this build's
-    change logs. After a full build (and on other engines) they read
-    everything. A periodic --full-refresh tests every row again. -#}
+    the accounts of int_account_month_changes; the keys the per-fact model's
+    strategy recorded (build_state.<model>_written_keys). After a full build
+    (and on other engines) they read everything. A periodic --full-refresh
+    tests every row again. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- set scope = creditmart.incremental_test_scope(relation) -%}
+    {%- if scope and 'keys' in scope -%}
+        {#- a per-fact model: the keys its build wrote -#}
+        {%- set filtered -%}
+            (select tested.* from {{ relation }} as tested
+            semi join {{ scope['written'] }} as written
+                on {% for key in scope['keys'] %}tested.{{ key }} is not distinct from written.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+            {%- if where %}
+            where {{ where }}
+            {%- endif %}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- endif -%}
     {%- if scope -%}
-        {%- set where = scope if not where else '(' ~ where ~ ') and ' ~ scope -%}
+        {%- set where = scope['where'] if not where else '(' ~ where ~ ') and ' ~ scope['where'] -%}
     {%- endif -%}
     {%- if where -%}
         {%- set filtered -%}
@@ -458,12 +483,14 @@ affected as materialized (
     {%- endif -%}
 {%- endmacro %}
 
+{#- none after a full build; else {'where': ...} for a month-layer model,
+    {'keys': [...], 'written': relation} for a per-fact model. -#}
 {% macro incremental_test_scope(relation) -%}
     {%- if not execute or target.type != 'duckdb' or relation.identifier is not defined -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set per_fact = ['int_installments_checked', 'int_payments_checked', 'int_installment_payment_months',
-                        'int_installment_payoffs'] -%}
+                        'int_installment_payoffs', 'int_accounts_checked'] -%}
     {%- set month_layer = creditmart.month_layer_models()[:6] -%}
     {%- if relation.identifier not in per_fact + month_layer -%}
         {{ return(none) }}
@@ -478,13 +505,10 @@ affected as materialized (
         {{ return(none) }}
     {%- endif -%}
     {%- if relation.identifier in month_layer -%}
-        {{ return("(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
-                  ~ creditmart.model_relation('int_account_month_changes') ~ "))") }}
+        {{ return({'where': "(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
+                  ~ creditmart.model_relation('int_account_month_changes') ~ "))"}) }}
     {%- endif -%}
-    {%- set logs = [] -%}
-    {%- for staging_model in ['stg_lending__accounts', 'stg_lending__installments', 'stg_lending__payments'] -%}
-        {%- do logs.append("select account_id from " ~ creditmart.changes_relation(staging_model)
-                           ~ " where stamp = timestamp '" ~ stamp ~ "'") -%}
-    {%- endfor -%}
-    {{ return("account_id in (" ~ logs | join(' union ') ~ ")") }}
+    {%- set keys = graph.nodes['model.creditmart.' ~ relation.identifier].config.unique_key -%}
+    {{ return({'keys': [keys] if keys is string else keys,
+               'written': creditmart.written_keys_relation(relation.identifier)}) }}
 {%- endmacro %}
