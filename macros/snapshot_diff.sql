@@ -35,28 +35,20 @@
     `departed_keys` (keys to delete). Use with snapshot_diff_markers(). -#}
 {% macro snapshot_diff_ctes() -%}
     {%- if creditmart.incremental_mode() %}
-snapshot_counts as (
-    select raw_row_key, count(*) as row_count
-    from source
-    group by raw_row_key
-),
-
-stored_counts as (
-    select raw_row_key, count(*) as row_count
-    from {{ this }}
-    group by raw_row_key
-),
-
--- one full join of the two counts, not two set differences: a third less
--- time and memory at 1M borrowers (BENCHMARKS.md, item 9)
+-- the keys whose number of rows differs between the snapshot and the table:
+-- one aggregate over both, no join (half the memory of two counts joined,
+-- which spilled with two staging models at once: BENCHMARKS.md, item 9)
 key_changes as materialized (
     select
-        coalesce(snapshot_counts.raw_row_key, stored_counts.raw_row_key) as raw_row_key,
-        snapshot_counts.row_count is not null as is_arrived
-    from snapshot_counts
-    full join stored_counts
-        on snapshot_counts.raw_row_key = stored_counts.raw_row_key
-    where snapshot_counts.row_count is distinct from stored_counts.row_count
+        raw_row_key,
+        count(case when is_snapshot then 1 end) > 0 as is_arrived
+    from (
+        select raw_row_key, true as is_snapshot from source
+        union all
+        select raw_row_key, false as is_snapshot from {{ this }}
+    ) as keys
+    group by raw_row_key
+    having count(case when is_snapshot then 1 end) <> count(case when not is_snapshot then 1 end)
 ),
 
 arrived_keys as (
