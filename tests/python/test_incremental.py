@@ -59,7 +59,9 @@ def change_history(raw: Path, out: Path) -> Path:
         """,
         "installments": f"""
             with gone as (select account_id, installment_no from {read("installments")}
-                          order by account_id, installment_no limit 1 offset 40)
+                          where account_id in (select account_id from {read("accounts")} where account_type = 'D1'
+                                               and closed_date is null and open_date < '2026-06-01')
+                          order by account_id, installment_no limit 1 offset 40)  -- ACC-006 from then on
             select * from {read("installments")} as i
             where not exists (select 1 from gone where gone.account_id is not distinct from i.account_id
                               and gone.installment_no is not distinct from i.installment_no)

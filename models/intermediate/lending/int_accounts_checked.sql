@@ -1,8 +1,8 @@
 {{ config(**creditmart.incremental_by_key(['account_id'], 'row_fingerprint')) }}
 -- depends_on: {{ ref('stg_lending__installments') }}
 
-{# Incremental: the accounts whose rows changed, whose installments changed
-    (ACC-006) or whose borrower_id appeared or left (ACC-007). #}
+{# Incremental: the accounts whose rows changed, whose D1 installments
+    changed (ACC-006) or whose borrower_id appeared or left (ACC-007). #}
 with
 
 {% if creditmart.incremental_mode() -%}
@@ -12,8 +12,13 @@ affected as materialized (
 
     union
 
+    -- installments matter to D1 accounts only (ACC-006; an R1 statement
+    -- changes no account check)
     select account_id
     from {{ creditmart.changed_rows('stg_lending__installments') }}
+    where account_id in (
+        select account_id from {{ ref('stg_lending__accounts') }} where account_type = 'D1'
+    )
 
     union
 
@@ -99,7 +104,6 @@ versions as (
 installment_summary as (
     select
         account_id,
-        count(*) as installment_count,
         sum(case when is_chosen_version then coalesce(principal_due, 0) else 0 end) as principal_scheduled
     from installments
     group by account_id
@@ -124,7 +128,6 @@ moved_schedules as (
 checked as (
     select
         versions.*,
-        coalesce(installment_summary.installment_count, 0) as installment_count,
         versions.raw_problems is not null as fails_raw_001,
         versions.source_row_count > 1 as fails_raw_002,
         account_types.code is null as fails_acc_001,
@@ -184,7 +187,6 @@ final as (
         repay_frequency,
         guarantee_mode,
         closed_date,
-        installment_count,
         raw_problems,
         source_row_count,
         is_conflicting,
