@@ -1,27 +1,67 @@
 {{ config(**creditmart.incremental_by_month()) }}
 -- depends_on: {{ ref('int_account_month_changes') }}
+{% set incremental = creditmart.incremental_mode() -%}
+{% if incremental -%}
+{% set window_start = creditmart.month_layer_start() -%}
+{% set month_before = "cast(" ~ dbt.dateadd('month', -1, "date '" ~ window_start ~ "'") ~ " as date)" -%}
+{% endif -%}
 
+{#- An overdue window is one run of months, so in an incremental build an
+    installment of an unchanged account can be overdue in the new months
+    only if it was overdue in the month before them, falls due or comes
+    into existence since; the others (paid off) are not read again. #}
 with
 
+{% if incremental -%}
+overdue_before as (
+    select distinct
+        account_id,
+        installment_no
+    from {{ this }}
+    where month_start = {{ month_before }}
+),
+
+{% endif -%}
 installments as (
     select
-        account_id,
-        installment_no,
-        due_date,
-        principal_due,
-        interest_due,
-        amount_due,
-        exists_from_month
-    from {{ ref('int_installments_checked') }}
-    where is_chosen_version
-        and not fails_ins_002
-        and due_date is not null
-        and exists_from_month is not null
-        and amount_due > 0
+        installments_checked.account_id,
+        installments_checked.installment_no,
+        installments_checked.due_date,
+        installments_checked.principal_due,
+        installments_checked.interest_due,
+        installments_checked.amount_due,
+        installments_checked.exists_from_month
+    from {{ ref('int_installments_checked') }} as installments_checked
+    {% if incremental -%}
+    left join overdue_before
+        on installments_checked.account_id = overdue_before.account_id
+        and installments_checked.installment_no is not distinct from overdue_before.installment_no
+    left join {{ ref('int_account_month_changes') }} as changed_accounts
+        on installments_checked.account_id = changed_accounts.account_id
+    {% endif -%}
+    where installments_checked.is_chosen_version
+        and not installments_checked.fails_ins_002
+        and installments_checked.due_date is not null
+        and installments_checked.exists_from_month is not null
+        and installments_checked.amount_due > 0
+        {% if incremental -%}
+        and (
+            overdue_before.account_id is not null
+            or changed_accounts.account_id is not null
+            or installments_checked.due_date >= {{ month_before }}
+            or installments_checked.exists_from_month >= date '{{ window_start }}'
+        )
+        {%- endif %}
 ),
 
 payoffs as (
-    select * from {{ ref('int_installment_payoffs') }}
+    select installment_payoffs.*
+    from {{ ref('int_installment_payoffs') }} as installment_payoffs
+    {% if incremental -%}
+    semi join installments
+        on installment_payoffs.account_id = installments.account_id
+        and installment_payoffs.installment_no is not distinct from installments.installment_no
+    {%- endif %}
 ),
 
 payment_months as (
@@ -31,7 +71,12 @@ payment_months as (
         paid_in_month,
         next_paid_in_month,
         paid_to_date
-    from {{ ref('int_installment_payment_months') }}
+    from {{ ref('int_installment_payment_months') }} as installment_payment_months
+    {% if incremental -%}
+    semi join installments
+        on installment_payment_months.account_id = installments.account_id
+        and installment_payment_months.installment_no = installments.installment_no
+    {%- endif %}
 ),
 
 reporting_months as (
@@ -57,7 +102,7 @@ overdue_windows as (
         ) as overdue_from_month,
         {{ month_start('payoffs.fully_paid_on') }} as overdue_until_month,
         -- the first month built here (see int_account_months_scoped)
-        {% if creditmart.incremental_mode() -%}
+        {% if incremental -%}
         least(coalesce(changed_accounts.from_month, date '{{ creditmart.month_layer_start() }}'),
               date '{{ creditmart.month_layer_start() }}') as window_from
         {%- else -%}
@@ -67,7 +112,7 @@ overdue_windows as (
     left join payoffs
         on installments.account_id = payoffs.account_id
         and installments.installment_no is not distinct from payoffs.installment_no
-    {% if creditmart.incremental_mode() -%}
+    {% if incremental -%}
     left join {{ ref('int_account_month_changes') }} as changed_accounts
         on installments.account_id = changed_accounts.account_id
     {%- endif %}

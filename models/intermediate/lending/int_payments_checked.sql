@@ -69,9 +69,12 @@ installments as (
     select
         account_id,
         installment_no
-    from {{ ref('int_installments_checked') }}
+    from {{ ref('int_installments_checked') }} as installments_checked
     {% if creditmart.incremental_mode() -%}
-    where account_id in (select account_id from payments)
+    -- the installments the payments name (not every one of their accounts)
+    semi join payments
+        on installments_checked.account_id = payments.account_id
+        and installments_checked.installment_no = payments.installment_no
     {%- endif %}
 ),
 
