@@ -120,7 +120,9 @@ new_installments as (
 
 {% endif -%}
 
-payment_months as (
+-- materialized when incremental: else the optimizer joins every payment
+-- month to its installment before this filter (4 s of 13 s at 1M)
+payment_months as {% if incremental %}materialized {% endif %}(
     select
         installment_payment_months.account_id,
         installment_payment_months.installment_no,
