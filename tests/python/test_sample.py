@@ -122,3 +122,30 @@ def test_pii_check_can_fail(sample_build):
     """The PII probe above finds PII where it is: in the submission model."""
     text = " ".join(str(v) for row in sample_build.query("select * from submission_person_records") for v in row)
     assert any(p in text for p in pii_values())
+
+
+def test_pay_003_is_exactly_the_overpaid_installments(sample_build):
+    # recomputed from the checked payments and installments, not from the
+    # model that PAY-003 reads: fires on each overpaid installment, on no other
+    overpaid = set(
+        sample_build.query("""
+            select payments.account_id || '#' || cast(payments.installment_no as varchar)
+            from intermediate.int_payments_checked as payments
+            inner join intermediate.int_installments_checked as installments
+                on payments.account_id = installments.account_id
+                and payments.installment_no = installments.installment_no
+                and installments.is_chosen_version
+                and not installments.fails_ins_002
+            where payments.is_valid and payments.paid_on_local < date '2026-11-01'
+            group by payments.account_id, payments.installment_no
+            having sum(payments.amount) > max(installments.amount_due)
+        """)
+    )
+    fired = set(sample_build.query("select entity_id from fct_rule_violations where rule_id = 'PAY-003'"))
+    assert overpaid, "the sample has an overpaid installment"
+    assert fired == overpaid
+    quiet = sample_build.query("""
+        select count(*) from intermediate.int_installment_payment_months
+        where paid_to_date <= amount_due
+    """)
+    assert quiet[0][0] > 0, "and installments paid up to their amount_due"
