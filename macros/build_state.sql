@@ -40,7 +40,18 @@
     alter table {{ creditmart.state_schema() }}.watermarks add column if not exists first_month date;
     alter table {{ creditmart.state_schema() }}.watermarks add column if not exists through_month date;
     alter table {{ creditmart.state_schema() }}.watermarks add column if not exists recomputed_from date;
-    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists code_checksum varchar
+    alter table {{ creditmart.state_schema() }}.watermarks add column if not exists code_checksum varchar;
+    -- models no longer incremental (a release made them views): their stale
+    -- watermark would hold back the pruning of the change logs
+    {%- set incremental_models = [] -%}
+    {%- for node in (graph.nodes.values() if execute else []) if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+        {%- do incremental_models.append(node.alias) -%}
+    {%- endfor %}
+    {%- if incremental_models %}
+    delete from {{ creditmart.state_schema() }}.watermarks
+    where model not in ('{{ incremental_models | join("', '") }}');
+    {%- endif %}
+    drop table if exists {{ creditmart.state_schema() }}.int_installment_payoffs_written_keys
 {%- endmacro %}
 
 {% macro spark__create_build_state() -%}
@@ -490,15 +501,18 @@ affected as materialized (
         {{ return(none) }}
     {%- endif -%}
     {%- set per_fact = ['int_installments_checked', 'int_payments_checked', 'int_installment_payment_months',
-                        'int_installment_payoffs', 'int_accounts_checked'] -%}
+                        'int_accounts_checked'] -%}
+    {#- a view tested on the keys its table's build wrote -#}
+    {%- set built_by = {'int_installment_payoffs': 'int_installment_payment_months'} -%}
     {%- set month_layer = creditmart.month_layer_models()[:6] -%}
-    {%- if relation.identifier not in per_fact + month_layer -%}
+    {%- set built = built_by.get(relation.identifier, relation.identifier) -%}
+    {%- if built not in per_fact + month_layer -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set stamp = creditmart.build_stamp() -%}
     {%- set result = run_query(
         "select cast(recomputed_from as varchar) from " ~ creditmart.state_schema() ~ ".watermarks "
-        ~ "where model = '" ~ relation.identifier ~ "' and built_at = timestamp '" ~ stamp ~ "' "
+        ~ "where model = '" ~ built ~ "' and built_at = timestamp '" ~ stamp ~ "' "
         ~ "and full_built_at < built_at"
     ) -%}
     {%- if result.rows | length == 0 -%}
@@ -508,7 +522,7 @@ affected as materialized (
         {{ return({'where': "(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
                   ~ creditmart.model_relation('int_account_month_changes') ~ "))"}) }}
     {%- endif -%}
-    {%- set keys = graph.nodes['model.creditmart.' ~ relation.identifier].config.unique_key -%}
+    {%- set keys = graph.nodes['model.creditmart.' ~ built].config.unique_key -%}
     {{ return({'keys': [keys] if keys is string else keys,
-               'written': creditmart.written_keys_relation(relation.identifier)}) }}
+               'written': creditmart.written_keys_relation(built)}) }}
 {%- endmacro %}

@@ -32,9 +32,57 @@
 
 {#- CTEs `snapshot_rows` (the raw rows to parse in this build) after a CTE
     named `source` that has raw_row_key; in an incremental build also
-    `departed_keys` (keys to delete). Use with snapshot_diff_markers(). -#}
-{% macro snapshot_diff_ctes() -%}
+    `departed_keys` (keys to delete). Use with snapshot_diff_markers().
+
+    bucketed: `source` also has raw_bucket (raw_bucket()), stored with the
+    rows. The snapshot's and the table's rows are first compared bucket by
+    bucket (count and sums of the keys), and keys only in the buckets that
+    differ: a month adds payments to one paid month, and installments to
+    the buckets of its own due months and new loans (BENCHMARKS.md, item 14).
+    The two largest files are bucketed; a change spread over every bucket
+    costs one more pass than the plain diff. -#}
+{% macro snapshot_diff_ctes(bucketed=false) -%}
     {%- if creditmart.incremental_mode() %}
+    {%- if bucketed %}
+-- the snapshot read twice (bucket sums, then the rows of changed buckets)
+-- rather than held in memory whole
+source_rows as not materialized (
+    select * from source
+),
+
+snapshot_buckets as materialized (
+    select raw_bucket, {{ creditmart.bucket_checksum() }}
+    from source_rows
+    group by raw_bucket
+),
+
+stored_buckets as materialized (
+    select raw_bucket, {{ creditmart.bucket_checksum() }}
+    from {{ this }}
+    group by raw_bucket
+),
+
+changed_buckets as materialized (
+    select coalesce(snapshot_buckets.raw_bucket, stored_buckets.raw_bucket) as raw_bucket
+    from snapshot_buckets
+    full join stored_buckets
+        on snapshot_buckets.raw_bucket = stored_buckets.raw_bucket
+    where snapshot_buckets.row_count is distinct from stored_buckets.row_count
+        or snapshot_buckets.key_high_sum is distinct from stored_buckets.key_high_sum
+        or snapshot_buckets.key_low_sum is distinct from stored_buckets.key_low_sum
+        or snapshot_buckets.key_xor is distinct from stored_buckets.key_xor
+),
+
+diffed_rows as materialized (
+    select * from source_rows
+    where raw_bucket in (select raw_bucket from changed_buckets)
+),
+    {%- set snapshot = 'diffed_rows' -%}
+    {%- set stored = '(select raw_row_key from ' ~ this ~ ' where raw_bucket in (select raw_bucket from changed_buckets))' -%}
+    {%- else -%}
+    {%- set snapshot = 'source' -%}
+    {%- set stored = this -%}
+    {%- endif %}
 -- the keys whose number of rows differs between the snapshot and the table:
 -- one aggregate over both, no join (half the memory of two counts joined,
 -- which spilled with two staging models at once: BENCHMARKS.md, item 9)
@@ -43,9 +91,9 @@ key_changes as materialized (
         raw_row_key,
         count(case when is_snapshot then 1 end) > 0 as is_arrived
     from (
-        select raw_row_key, true as is_snapshot from source
+        select raw_row_key, true as is_snapshot from {{ snapshot }}
         union all
-        select raw_row_key, false as is_snapshot from {{ this }}
+        select raw_row_key, false as is_snapshot from {{ stored }}
     ) as keys
     group by raw_row_key
     having count(case when is_snapshot then 1 end) <> count(case when not is_snapshot then 1 end)
@@ -62,16 +110,38 @@ departed_keys as (
 ),
 
 snapshot_rows as (
-    select source.*
-    from source
+    select {{ snapshot }}.*
+    from {{ snapshot }}
     semi join arrived_keys
-        on source.raw_row_key = arrived_keys.raw_row_key
+        on {{ snapshot }}.raw_row_key = arrived_keys.raw_row_key
 ),
     {%- else %}
 snapshot_rows as (
     select * from source
 ),
     {%- endif %}
+{%- endmacro %}
+
+{#- A bucket of raw rows for the bucketed diff: the parts' trimmed text,
+    the first `prefix` characters of the first (a month of a date),
+    joined; never null. -#}
+{% macro raw_bucket(first, prefix, others=[]) -%}
+    concat(
+        coalesce(substr(trim({{ first }}), 1, {{ prefix }}), '')
+        {%- for column in others -%}
+        , '/', coalesce(trim({{ column }}), '')
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Order-free checksum of a bucket's raw row keys: the number of rows, the
+    sums of each 64-bit half (a duplicate pair changed to another pair moves
+    them) and their xor. -#}
+{% macro bucket_checksum() -%}
+    count(*) as row_count,
+        sum(cast(raw_row_key >> 64 as ubigint)) as key_high_sum,
+        sum(cast(raw_row_key & cast(18446744073709551615 as uhugeint) as ubigint)) as key_low_sum,
+        bit_xor(raw_row_key) as key_xor
 {%- endmacro %}
 
 {#- After the model's final select: one marker row (row_fingerprint null) per

@@ -41,7 +41,10 @@ def change_history(raw: Path, out: Path) -> Path:
         "payments": f"""
             with base as (select *, row_number() over (order by payment_id) as n from {read("payments")}
                           where try_cast(amount as decimal(18, 2)) > 0 and paid_at like '2026-0%')
-            select * from {read("payments")}
+            select * replace (
+                case when payment_id = (select payment_id from base where n = 17)      -- amount corrected
+                     then cast(try_cast(amount as decimal(18, 2)) + 1 as varchar) else amount end as amount)
+            from {read("payments")}
             where payment_id is distinct from (select payment_id from base where n = 5)  -- vanished
             union all select * exclude (n) from base where n = 7                       -- exact duplicate
             union all select * exclude (n) replace ('2026-06-15T10:00:00+08:00' as paid_at)
@@ -62,7 +65,16 @@ def change_history(raw: Path, out: Path) -> Path:
                           where account_id in (select account_id from {read("accounts")} where account_type = 'D1'
                                                and closed_date is null and open_date < '2026-06-01')
                           order by account_id, installment_no limit 1 offset 40)  -- ACC-006 from then on
-            select * from {read("installments")} as i
+            , corrected as (select account_id, installment_no from {read("installments")}
+                          where account_id in (select account_id from {read("accounts")} where account_type = 'D1'
+                                               and closed_date is null and open_date < '2026-06-01')
+                          order by account_id, installment_no limit 1 offset 90)  -- principal corrected
+            select * replace (
+                case when exists (select 1 from corrected where corrected.account_id = i.account_id
+                                  and corrected.installment_no = i.installment_no)
+                     then cast(try_cast(principal_due as decimal(18, 2)) + 1 as varchar)
+                     else principal_due end as principal_due)
+            from {read("installments")} as i
             where not exists (select 1 from gone where gone.account_id is not distinct from i.account_id
                               and gone.installment_no is not distinct from i.installment_no)
         """,

@@ -27,8 +27,11 @@ installments as (
 
 payments as (
     select
+        payment_id,
         account_id,
         installment_no,
+        paid_at_local,
+        paid_on_local,
         paid_in_month,
         amount
     from {{ ref('int_payments_checked') }} as payments_checked
@@ -46,6 +49,34 @@ monthly as (
         sum(amount) as paid_in_month_amount
     from payments
     group by account_id, installment_no, paid_in_month
+),
+
+payoffs as (
+    -- SPEC §5 fully_paid_on: local date of the payment that brought
+    -- paid_to_date to >= amount_due; null for an installment due nothing
+    select
+        account_id,
+        installment_no,
+        min(paid_on_local) as fully_paid_on
+    from (
+        select
+            payments.account_id,
+            payments.installment_no,
+            payments.paid_on_local,
+            installments.amount_due,
+            sum(payments.amount) over (
+                partition by payments.account_id, payments.installment_no
+                order by payments.paid_at_local, payments.payment_id
+                rows between unbounded preceding and current row
+            ) as paid_to_date
+        from payments
+        inner join installments
+            on payments.account_id = installments.account_id
+            and payments.installment_no = installments.installment_no
+    ) as running
+    where amount_due > 0
+        and paid_to_date >= amount_due
+    group by account_id, installment_no
 ),
 
 accumulated as (
@@ -80,9 +111,9 @@ allocated as (
 
 final as (
     select
-        account_id,
-        installment_no,
-        paid_in_month,
+        allocated.account_id,
+        allocated.installment_no,
+        allocated.paid_in_month,
         next_paid_in_month,
         paid_in_month_amount,
         paid_to_date,
@@ -90,10 +121,16 @@ final as (
         amount_due,
         principal_paid_to_date,
         principal_paid_to_date - coalesce(
-            lag(principal_paid_to_date) over (partition by account_id, installment_no order by paid_in_month),
+            lag(principal_paid_to_date) over (partition by allocated.account_id, allocated.installment_no order by allocated.paid_in_month),
             0
-        ) as principal_paid_change
+        ) as principal_paid_change,
+        -- in the row of the month the installment was paid off (int_installment_payoffs)
+        payoffs.fully_paid_on
     from allocated
+    left join payoffs
+        on allocated.account_id = payoffs.account_id
+        and allocated.installment_no = payoffs.installment_no
+        and allocated.paid_in_month = {{ month_start('payoffs.fully_paid_on') }}
 )
 
 select * from final

@@ -16,15 +16,19 @@ with
 source as (
     select
         *,
-        {{ raw_row_key(['account_id', 'installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due']) }} as raw_row_key
+        {{ raw_row_key(['account_id', 'installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due']) }} as raw_row_key,
+        -- bucket of the snapshot diff: due month and installment number (a
+        -- new loan's schedule lands in buckets of its own)
+        {{ raw_bucket('due_date', 7, ['installment_no']) }} as raw_bucket
     from {{ raw_entity('installments') }}
 ),
 
-{{ snapshot_diff_ctes() }}
+{{ snapshot_diff_ctes(bucketed=true) }}
 
 cleaned as (
     select
         raw_row_key,
+        raw_bucket,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('installment_no') }} as installment_no_text,
         {{ clean_text('scheduled_on') }} as scheduled_on_text,
@@ -49,6 +53,7 @@ parsed as (
 final as (
     select
         raw_row_key,
+        raw_bucket,
         row_fingerprint,
         account_id,
         installment_no,

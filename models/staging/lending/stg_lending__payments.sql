@@ -16,15 +16,18 @@ with
 source as (
     select
         *,
-        {{ raw_row_key(['payment_id', 'account_id', 'installment_no', 'paid_at', 'amount']) }} as raw_row_key
+        {{ raw_row_key(['payment_id', 'account_id', 'installment_no', 'paid_at', 'amount']) }} as raw_row_key,
+        -- bucket of the snapshot diff: the paid month
+        {{ raw_bucket('paid_at', 7) }} as raw_bucket
     from {{ raw_entity('payments') }}
 ),
 
-{{ snapshot_diff_ctes() }}
+{{ snapshot_diff_ctes(bucketed=true) }}
 
 cleaned as (
     select
         raw_row_key,
+        raw_bucket,
         {{ clean_text('payment_id') }} as payment_id,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('installment_no') }} as installment_no_text,
@@ -46,6 +49,7 @@ parsed as (
 final as (
     select
         raw_row_key,
+        raw_bucket,
         row_fingerprint,
         payment_id,
         account_id,
