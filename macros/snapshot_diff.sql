@@ -18,8 +18,13 @@
     {#- two 64-bit hashes over the columns in opposite orders, one salted:
         about twice as fast as md5 on tens of millions of rows (both build
         on DuckDB's 64-bit hash of each value: BENCHMARKS.md, item 6) -#}
-    (cast(hash({{ columns | join(', ') }}) as uhugeint) << 64)
+    (cast({{ creditmart.raw_row_key_high(columns) }} as uhugeint) << 64)
         | cast(hash('creditmart', {{ columns | reverse | join(', ') }}) as uhugeint)
+{%- endmacro %}
+
+{#- The first 64 bits of default__raw_row_key (the bucketed diff's sums). -#}
+{% macro raw_row_key_high(columns) -%}
+    hash({{ columns | join(', ') }})
 {%- endmacro %}
 
 {% macro spark__raw_row_key(columns) -%}
@@ -30,34 +35,37 @@
     md5(concat_ws(chr(31), {{ parts | join(', ') }}))
 {%- endmacro %}
 
-{#- CTEs `snapshot_rows` (the raw rows to parse in this build) after a CTE
-    named `source` that has raw_row_key; in an incremental build also
+{#- CTEs `snapshot_rows` (the raw rows to parse in this build, with
+    raw_row_key) after a CTE named `source`; in an incremental build also
     `departed_keys` (keys to delete). Use with snapshot_diff_markers().
 
-    bucketed: `source` also has raw_bucket (raw_bucket()), stored with the
-    rows. The snapshot's and the table's rows are first compared bucket by
-    bucket (count and sums of the keys), and keys only in the buckets that
-    differ: a month adds payments to one paid month, and installments to
-    the buckets of its own due months and new loans (BENCHMARKS.md, item 14).
-    The two largest files are bucketed; a change spread over every bucket
-    costs one more pass than the plain diff. -#}
-{% macro snapshot_diff_ctes(bucketed=false) -%}
+    Plain: `source` has raw_row_key.
+
+    Bucketed (key_columns given): `source` has raw_bucket (raw_bucket()),
+    stored with the rows, and the key is computed here; define it
+    `source as {{ cte_not_materialized() }} (`: it is read twice rather than
+    held in memory whole. The snapshot's and
+    the table's rows are first compared bucket by bucket (count, sum and xor
+    of the key's first 64-bit hash, the only one computed for every row),
+    then by key only in the buckets that differ: a month adds payments to
+    one paid month, and installments to the buckets of their due months and
+    of the new loans (BENCHMARKS.md, item 14). A change spread over every
+    bucket costs one more pass over the file than the plain diff. -#}
+{% macro snapshot_diff_ctes(key_columns=none) -%}
+    {%- set bucketed = key_columns is not none -%}
     {%- if creditmart.incremental_mode() %}
     {%- if bucketed %}
--- the snapshot read twice (bucket sums, then the rows of changed buckets)
--- rather than held in memory whole
-source_rows as not materialized (
-    select * from source
-),
-
 snapshot_buckets as materialized (
-    select raw_bucket, {{ creditmart.bucket_checksum() }}
-    from source_rows
+    select raw_bucket, {{ creditmart.bucket_checksum('key_high') }}
+    from (
+        select raw_bucket, {{ creditmart.raw_row_key_high(key_columns) }} as key_high
+        from source
+    ) as hashed
     group by raw_bucket
 ),
 
 stored_buckets as materialized (
-    select raw_bucket, {{ creditmart.bucket_checksum() }}
+    select raw_bucket, {{ creditmart.bucket_checksum('cast(raw_row_key >> 64 as ubigint)') }}
     from {{ this }}
     group by raw_bucket
 ),
@@ -68,14 +76,19 @@ changed_buckets as materialized (
     full join stored_buckets
         on snapshot_buckets.raw_bucket = stored_buckets.raw_bucket
     where snapshot_buckets.row_count is distinct from stored_buckets.row_count
-        or snapshot_buckets.key_high_sum is distinct from stored_buckets.key_high_sum
-        or snapshot_buckets.key_low_sum is distinct from stored_buckets.key_low_sum
+        or snapshot_buckets.key_sum is distinct from stored_buckets.key_sum
         or snapshot_buckets.key_xor is distinct from stored_buckets.key_xor
 ),
 
 diffed_rows as materialized (
-    select * from source_rows
-    where raw_bucket in (select raw_bucket from changed_buckets)
+    -- the key hashed only here, after the bucket filter
+    select
+        changed_rows.*,
+        {{ creditmart.raw_row_key(key_columns) }} as raw_row_key
+    from (
+        select * from source
+        where raw_bucket in (select raw_bucket from changed_buckets)
+    ) as changed_rows
 ),
     {%- set snapshot = 'diffed_rows' -%}
     {%- set stored = '(select raw_row_key from ' ~ this ~ ' where raw_bucket in (select raw_bucket from changed_buckets))' -%}
@@ -115,6 +128,11 @@ snapshot_rows as (
     semi join arrived_keys
         on {{ snapshot }}.raw_row_key = arrived_keys.raw_row_key
 ),
+    {%- elif bucketed %}
+snapshot_rows as (
+    select *, {{ creditmart.raw_row_key(key_columns) }} as raw_row_key
+    from source
+),
     {%- else %}
 snapshot_rows as (
     select * from source
@@ -122,26 +140,30 @@ snapshot_rows as (
     {%- endif %}
 {%- endmacro %}
 
-{#- A bucket of raw rows for the bucketed diff: the parts' trimmed text,
-    the first `prefix` characters of the first (a month of a date),
-    joined; never null. -#}
-{% macro raw_bucket(first, prefix, others=[]) -%}
-    concat(
-        coalesce(substr(trim({{ first }}), 1, {{ prefix }}), '')
-        {%- for column in others -%}
-        , '/', coalesce(trim({{ column }}), '')
-        {%- endfor %}
-    )
+{#- DuckDB materializes a CTE read twice; the bucketed diff reads `source`
+    twice (the bucket sums, then the rows of the changed buckets) and keeps
+    only those rows. -#}
+{% macro cte_not_materialized() -%}
+    {{ 'not materialized' if target.type == 'duckdb' else '' }}
 {%- endmacro %}
 
-{#- Order-free checksum of a bucket's raw row keys: the number of rows, the
-    sums of each 64-bit half (a duplicate pair changed to another pair moves
-    them) and their xor. -#}
-{% macro bucket_checksum() -%}
+{#- A bucket of raw rows for the bucketed diff: the first `prefix`
+    characters of `first` (a month of a date), then the `others` as they
+    are, joined; never null. The raw text is not trimmed: any function of
+    the raw columns is correct, this one is cheap (18M rows hashed twice in
+    a month's build). -#}
+{% macro raw_bucket(first, prefix, others=[]) -%}
+    coalesce(substr({{ first }}, 1, {{ prefix }}), '')
+    {%- for column in others %} || '/' || coalesce({{ column }}, ''){% endfor %}
+{%- endmacro %}
+
+{#- Order-free checksum of a bucket's rows from a 64-bit hash of each: the
+    number of rows, the (exact) sum and the xor of the hashes; a duplicate
+    pair changed into another pair moves the sum. -#}
+{% macro bucket_checksum(hash_column) -%}
     count(*) as row_count,
-        sum(cast(raw_row_key >> 64 as ubigint)) as key_high_sum,
-        sum(cast(raw_row_key & cast(18446744073709551615 as uhugeint) as ubigint)) as key_low_sum,
-        bit_xor(raw_row_key) as key_xor
+        sum({{ hash_column }}) as key_sum,
+        bit_xor({{ hash_column }}) as key_xor
 {%- endmacro %}
 
 {#- After the model's final select: one marker row (row_fingerprint null) per

@@ -13,17 +13,17 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
-        {{ raw_row_key(['account_id', 'installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due']) }} as raw_row_key,
         -- bucket of the snapshot diff: due month and installment number (a
         -- new loan's schedule lands in buckets of its own)
         {{ raw_bucket('due_date', 7, ['installment_no']) }} as raw_bucket
     from {{ raw_entity('installments') }}
 ),
 
-{{ snapshot_diff_ctes(bucketed=true) }}
+{{ snapshot_diff_ctes(key_columns=['account_id', 'installment_no', 'scheduled_on', 'due_date', 'principal_due', 'interest_due']) }}
 
 cleaned as (
     select

@@ -13,16 +13,16 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
-        {{ raw_row_key(['payment_id', 'account_id', 'installment_no', 'paid_at', 'amount']) }} as raw_row_key,
         -- bucket of the snapshot diff: the paid month
         {{ raw_bucket('paid_at', 7) }} as raw_bucket
     from {{ raw_entity('payments') }}
 ),
 
-{{ snapshot_diff_ctes(bucketed=true) }}
+{{ snapshot_diff_ctes(key_columns=['payment_id', 'account_id', 'installment_no', 'paid_at', 'amount']) }}
 
 cleaned as (
     select
