@@ -167,6 +167,17 @@ changes as (
     where generated_at > timestamp '{{ since }}'
 ),
 
+early_changes as (
+    -- an account whose changes all start in the month every account is
+    -- rebuilt from needs nothing more (all of a month's usual facts)
+    select
+        account_id,
+        from_month
+    from changes
+    where account_id is not null
+        and from_month < date '{{ creditmart.month_layer_latest_start() }}'
+),
+
 account_floors as (
     -- an account has no month before the open month of any of its
     -- versions, old or new (unknown when one has no open date)
@@ -178,21 +189,20 @@ account_floors as (
         union all
         select account_id, open_date from changed_accounts
     ) as versions
-    where account_id in (select account_id from changes)
+    where account_id in (select account_id from early_changes)
     group by account_id
 ),
 
 final as (
     select
-        changes.account_id,
-        greatest(min(changes.from_month), max(account_floors.first_possible_month)) as from_month
-    from changes
+        early_changes.account_id,
+        greatest(min(early_changes.from_month), max(account_floors.first_possible_month)) as from_month
+    from early_changes
     left join account_floors
-        on changes.account_id = account_floors.account_id
-    where changes.account_id is not null
-    group by changes.account_id
-    -- accounts whose changes start in the new month are rebuilt anyway
-    having greatest(min(changes.from_month), max(account_floors.first_possible_month))
+        on early_changes.account_id = account_floors.account_id
+    group by early_changes.account_id
+    -- an open month in the new month: rebuilt anyway
+    having greatest(min(early_changes.from_month), max(account_floors.first_possible_month))
         < date '{{ creditmart.month_layer_latest_start() }}'
 )
 

@@ -91,7 +91,7 @@ history_accounts as (
     where changes_from_month < date '{{ window_start }}'
 ),
 
-installments as (
+{% set chosen_installments -%}
     select
         account_id,
         installment_no,
@@ -100,29 +100,46 @@ installments as (
         amount_due,
         exists_from_month
     from {{ ref('int_installments_checked') }} as installments_checked
-    {% if incremental -%}
-    semi join account_windows
-        on installments_checked.account_id = account_windows.account_id
-    {% endif -%}
     where is_chosen_version
         and not fails_ins_002
         and exists_from_month is not null
-),
+{%- endset %}
 
 {% if incremental -%}
+{%- set is_recent -%}
+    (exists_from_month >= date '{{ window_start }}'
+        or coalesce(due_date >= date '{{ window_start }}' and due_date < cast({{ dbt.dateadd('month', 1, reporting_month_start()) }} as date), false))
+{%- endset -%}
+-- incremental: two narrow reads of the installments rather than every one
+-- of the window's accounts (19.7M of 23.8M rows at 1M, BENCHMARKS.md item
+-- 16). Rows of accounts outside the window are dropped by the joins with
+-- account_months and change_windows below.
+recent_installments as materialized (
+    -- the installments whose existence or due month reaches the months
+    -- built here (a later due date changes nothing yet), and every one of
+    -- the history accounts
+    select * from ({{ chosen_installments }}) as chosen
+    where {{ is_recent }}
+
+    union all
+
+    select * from ({{ chosen_installments }}) as chosen
+    semi join history_accounts
+        on chosen.account_id = history_accounts.account_id
+    where not {{ is_recent }}
+),
+
 new_installments as (
     select
         account_id,
         installment_no
-    from installments
+    from recent_installments
     where exists_from_month >= date '{{ window_start }}'
 ),
 
-{% endif -%}
-
--- materialized when incremental: else the optimizer joins every payment
--- month to its installment before this filter (4 s of 13 s at 1M)
-payment_months as {% if incremental %}materialized {% endif %}(
+-- materialized: else the optimizer joins every payment month to its
+-- installment before this filter (4 s of 13 s at 1M)
+payment_months as materialized (
     select
         installment_payment_months.account_id,
         installment_payment_months.installment_no,
@@ -130,7 +147,6 @@ payment_months as {% if incremental %}materialized {% endif %}(
         installment_payment_months.paid_in_month_amount,
         installment_payment_months.principal_paid_change
     from {{ ref('int_installment_payment_months') }} as installment_payment_months
-    {% if incremental -%}
     -- joins, not a correlated exists (decorrelated into an aggregate over
     -- every payment month)
     left join history_accounts
@@ -141,27 +157,54 @@ payment_months as {% if incremental %}materialized {% endif %}(
     where installment_payment_months.paid_in_month >= date '{{ window_start }}'
         or history_accounts.account_id is not null
         or new_installments.account_id is not null
-    {%- endif %}
+),
+
+payment_installments as (
+    -- the installments of those payment months
+    select * from ({{ chosen_installments }}) as chosen
+    semi join payment_months
+        on chosen.account_id = payment_months.account_id
+        and chosen.installment_no = payment_months.installment_no
+),
+
+{% else -%}
+installments as (
+    {{ chosen_installments }}
 ),
 
 recent_installments as (
-    -- the installments whose existence, due month or payoff reaches the months built here
     select * from installments
-    {% if incremental -%}
-    where exists_from_month >= date '{{ window_start }}'
-        -- due in a month built here (a later due date changes nothing yet)
-        or (due_date >= date '{{ window_start }}' and due_date < cast({{ dbt.dateadd('month', 1, reporting_month_start()) }} as date))
-        or account_id in (select account_id from history_accounts)
-    {%- endif %}
 ),
 
+payment_installments as (
+    select * from installments
+),
+
+payment_months as (
+    select
+        account_id,
+        installment_no,
+        paid_in_month,
+        paid_in_month_amount,
+        principal_paid_change
+    from {{ ref('int_installment_payment_months') }}
+),
+
+{% endif -%}
 payoffs as (
+    -- read only for recent installments (due_in_month): when incremental,
+    -- those paid off in the window (a late payoff follows its due date) and
+    -- those of the history accounts
     select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
     {% if incremental -%}
-    semi join account_windows
-        on installment_payoffs.account_id = account_windows.account_id
-    where installment_payoffs.fully_paid_on >= date '{{ window_start }}'
-        or installment_payoffs.account_id in (select account_id from history_accounts)
+    where fully_paid_on >= date '{{ window_start }}'
+
+    union all
+
+    select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
+    semi join history_accounts
+        on installment_payoffs.account_id = history_accounts.account_id
+    where installment_payoffs.fully_paid_on < date '{{ window_start }}'
     {%- endif %}
 ),
 
@@ -242,7 +285,7 @@ changes as (
         0,
         0
     from payment_months
-    inner join installments
+    inner join payment_installments as installments
         on payment_months.account_id = installments.account_id
         and payment_months.installment_no = installments.installment_no
 ),
