@@ -44,6 +44,8 @@ installments as (
         and installments_checked.due_date is not null
         and installments_checked.exists_from_month is not null
         and installments_checked.amount_due > 0
+        -- due after the reporting month: overdue in no month built here
+        and installments_checked.due_date < cast({{ dbt.dateadd('month', 1, reporting_month_start()) }} as date)
         {% if incremental -%}
         and (
             overdue_before.account_id is not null
