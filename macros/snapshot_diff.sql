@@ -39,12 +39,13 @@
     raw_row_key) after a CTE named `source`; in an incremental build also
     `departed_keys` (keys to delete). Use with snapshot_diff_markers().
 
+    Define it `source as {{ cte_not_materialized() }} (`: an incremental
+    build reads it twice rather than holding it in memory whole.
+
     Plain: `source` has raw_row_key.
 
     Bucketed (key_columns given): `source` has raw_bucket (raw_bucket()),
-    stored with the rows, and the key is computed here; define it
-    `source as {{ cte_not_materialized() }} (`: it is read twice rather than
-    held in memory whole. The snapshot's and
+    stored with the rows, and the key is computed here. The snapshot's and
     the table's rows are first compared bucket by bucket (count, sum and xor
     of the key's first 64-bit hash, the only one computed for every row),
     then by key only in the buckets that differ: a month adds payments to
@@ -140,9 +141,9 @@ snapshot_rows as (
     {%- endif %}
 {%- endmacro %}
 
-{#- DuckDB materializes a CTE read twice; the bucketed diff reads `source`
-    twice (the bucket sums, then the rows of the changed buckets) and keeps
-    only those rows. -#}
+{#- DuckDB materializes a CTE read twice; the diff reads `source` twice
+    (the keys or bucket sums, then the rows to parse) and keeps only the
+    rows to parse. -#}
 {% macro cte_not_materialized() -%}
     {{ 'not materialized' if target.type == 'duckdb' else '' }}
 {%- endmacro %}

@@ -57,7 +57,10 @@ def change_history(raw: Path, out: Path) -> Path:
             select * exclude (n) replace (
                 case when n = 3 then '13900000000' else mobile_phone end as mobile_phone,
                 case when n = 4 then ' ' else full_name end as full_name,
-                case when n = 6 then '  ' || region_code || ' ' else region_code end as region_code)
+                case when n = 6 then '  ' || region_code || ' ' else region_code end as region_code,
+                -- takes borrower 2's identity number: both share it (ID-006), borrower 2 unchanged
+                case when n = 8 then (select id_type from base where n = 2) else id_type end as id_type,
+                case when n = 8 then (select id_number from base where n = 2) else id_number end as id_number)
             from base
         """,
         "installments": f"""

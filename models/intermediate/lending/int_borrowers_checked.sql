@@ -1,5 +1,32 @@
+{{ config(**creditmart.incremental_by_key(['borrower_id'], 'row_fingerprint')) }}
+{%- set incremental = creditmart.incremental_mode() %}
+
+{# Incremental: the borrowers whose rows changed, and every borrower holding
+    an identity number that a changed row held or holds (ID-006 is judged
+    across borrowers). #}
 with
 
+{% if incremental -%}
+changed as (
+    select
+        borrower_id,
+        id_key
+    from {{ creditmart.changed_rows('stg_lending__borrowers') }}
+),
+
+affected as materialized (
+    select borrower_id from changed
+
+    union
+
+    select staged.borrower_id
+    from {{ ref('stg_lending__borrowers') }} as staged
+    where {{ creditmart.id_key('staged.id_type', 'staged.id_number') }} in (
+        select id_key from changed where id_key is not null
+    )
+),
+
+{% endif -%}
 borrowers as (
     select
         row_fingerprint,
@@ -13,7 +40,10 @@ borrowers as (
         region_code,
         updated_at_local,
         raw_problems
-    from {{ ref('stg_lending__borrowers') }}
+    from {{ ref('stg_lending__borrowers') }} as staged
+    {% if incremental -%}
+    {{ creditmart.semi_join_keys('affected', 'staged', ['borrower_id']) }}
+    {%- endif %}
 ),
 
 id_types as (
@@ -28,7 +58,17 @@ shared_id_numbers as (
     select
         id_type,
         id_number
+    {% if incremental -%}
+    -- every holder of the recomputed borrowers' identity numbers
+    from {{ ref('stg_lending__borrowers') }} as staged
+    semi join (
+        select distinct id_type, id_number from versions where id_number is not null
+    ) as recomputed
+        on staged.id_type is not distinct from recomputed.id_type
+        and staged.id_number = recomputed.id_number
+    {%- else -%}
     from versions
+    {%- endif %}
     where id_number is not null
     group by id_type, id_number
     having count(distinct borrower_id) > 1
@@ -106,3 +146,4 @@ final as (
 )
 
 select * from final
+{{ creditmart.affected_key_markers('affected', ['borrower_id']) }}

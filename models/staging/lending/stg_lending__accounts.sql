@@ -14,7 +14,8 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
         {{ raw_row_key(['account_id', 'borrower_id', 'account_type', 'business_kind', 'open_date', 'due_date', 'currency', 'loan_amount', 'credit_limit', 'repay_mode', 'repay_frequency', 'guarantee_mode', 'closed_date']) }} as raw_row_key

@@ -11,7 +11,8 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
         {{ raw_row_key(['borrower_id', 'full_name', 'id_type', 'id_number', 'birth_date', 'gender', 'mobile_phone', 'region_code', 'updated_at']) }} as raw_row_key

@@ -12,7 +12,8 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
         {{ raw_row_key(['event_id', 'borrower_id', 'purpose', 'action', 'event_at', 'channel', 'policy_version', 'evidence_ref']) }} as raw_row_key

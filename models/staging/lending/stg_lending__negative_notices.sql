@@ -12,7 +12,8 @@
 
 with
 
-source as (
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
         {{ raw_row_key(['notice_id', 'account_id', 'notified_at', 'channel']) }} as raw_row_key
