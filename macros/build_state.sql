@@ -179,6 +179,22 @@
     )
 {%- endmacro %}
 
+{#- `select borrower_id` of the borrowers in `changed` (a CTE of a
+    borrowers change log: borrower_id, id_key) and every staged holder of
+    an identity number they held or hold: ID-006 links borrowers sharing
+    one. The model must ref stg_lending__borrowers. -#}
+{% macro linked_borrower_ids(changed) -%}
+    select borrower_id from {{ changed }}
+
+    union
+
+    select staged.borrower_id
+    from {{ ref('stg_lending__borrowers') }} as staged
+    where {{ creditmart.id_key('staged.id_type', 'staged.id_number') }} in (
+        select id_key from {{ changed }} where id_key is not null
+    )
+{%- endmacro %}
+
 {#- dbt incremental strategy: every key of the new batch is replaced (rows
     whose marker_column is null only mark a key to delete); outside
     incremental mode the whole table is replaced. -#}

@@ -59,15 +59,7 @@ changed_borrowers as (
 linked_borrowers as (
     -- a borrower's rules reach every month; ID-006 links the borrowers that
     -- share an identity number
-    select borrower_id from changed_borrowers
-
-    union
-
-    select staged.borrower_id
-    from {{ ref('stg_lending__borrowers') }} as staged
-    where {{ creditmart.id_key('staged.id_type', 'staged.id_number') }} in (
-        select id_key from changed_borrowers where id_key is not null
-    )
+    {{ creditmart.linked_borrower_ids('changed_borrowers') }}
 ),
 
 changed_payment_ids as (

@@ -15,15 +15,7 @@ changed as (
 ),
 
 affected as materialized (
-    select borrower_id from changed
-
-    union
-
-    select staged.borrower_id
-    from {{ ref('stg_lending__borrowers') }} as staged
-    where {{ creditmart.id_key('staged.id_type', 'staged.id_number') }} in (
-        select id_key from changed where id_key is not null
-    )
+    {{ creditmart.linked_borrower_ids('changed') }}
 ),
 
 {% endif -%}
