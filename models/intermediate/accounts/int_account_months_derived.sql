@@ -217,7 +217,7 @@ overdue_months as (
     {%- endif %}
 ),
 
-payments as (
+{% set valid_payments -%}
     select
         payments_checked.account_id,
         payments_checked.paid_in_month,
@@ -228,28 +228,24 @@ payments as (
     inner join change_windows
         on payments_checked.account_id = change_windows.account_id
         and payments_checked.paid_in_month >= change_windows.changes_from_month
+    {% endif -%}
+{%- endset %}
+
+payments as (
+    {{ valid_payments }}
     where payments_checked.is_valid
+    {%- if incremental %}
         and payments_checked.paid_in_month >= date '{{ window_start }}'
 
     union all
 
     -- the earlier payments of the history accounts (a filter on the scan
     -- above, not an `or` evaluated on every payment)
-    select
-        payments_checked.account_id,
-        payments_checked.paid_in_month,
-        payments_checked.paid_on_local,
-        payments_checked.amount
-    from {{ ref('int_payments_checked') }} as payments_checked
+    {{ valid_payments }}
     semi join history_accounts
         on payments_checked.account_id = history_accounts.account_id
-    inner join change_windows
-        on payments_checked.account_id = change_windows.account_id
-        and payments_checked.paid_in_month >= change_windows.changes_from_month
     where payments_checked.is_valid
         and payments_checked.paid_in_month < date '{{ window_start }}'
-    {%- else -%}
-    where payments_checked.is_valid
     {%- endif %}
 ),
 
