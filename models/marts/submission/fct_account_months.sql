@@ -89,7 +89,7 @@ combined as (
             )
         ) as first_submitted_month,
         previous_months.previous_history,
-        row_number() over (partition by derived.account_id order by derived.month_start) - 1 as months_into_window
+        {{ recent_statuses('derived.rpy_status', 'derived.account_id', 'derived.month_start', 24) }} as recent_statuses
     from derived
     inner join outcomes
         on derived.account_id = outcomes.account_id
@@ -101,7 +101,7 @@ combined as (
 with_history as (
     select
         *,
-        {{ repayment_history('rpy_status', 'account_id', 'month_start', 24, 'previous_history', 'months_into_window') }} as repayment_history_24m
+        {{ repayment_history('recent_statuses', 'previous_history', 24) }} as repayment_history_24m
     from combined
 ),
 
