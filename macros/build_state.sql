@@ -51,7 +51,12 @@
     delete from {{ creditmart.state_schema() }}.watermarks
     where model not in ('{{ incremental_models | join("', '") }}');
     {%- endif %}
-    drop table if exists {{ creditmart.state_schema() }}.int_installment_payoffs_written_keys
+    -- the keys the per-fact models' builds wrote, kept for their tests until
+    -- row_built_at replaced them
+    {%- for model in incremental_models + ['int_installment_payoffs'] %}
+    drop table if exists {{ creditmart.written_keys_relation(model) }};
+    {%- endfor %}
+    select 1 as build_state_ready
 {%- endmacro %}
 
 {% macro spark__create_build_state() -%}
@@ -61,6 +66,13 @@
 {#- The stamp of this invocation: every row of changes it writes carries it. -#}
 {% macro build_stamp() -%}
     {{ return(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) }}
+{%- endmacro %}
+
+{#- The last column of the incremental intermediate models: the stamp of the
+    build that wrote the row. A build appends its rows, so its tests read
+    them by this column and skip the older row groups (zone maps). -#}
+{% macro row_built_at() -%}
+    cast('{{ creditmart.build_stamp() }}' as timestamp) as row_built_at
 {%- endmacro %}
 
 {#- The watermark of `this` as a timestamp literal, or none. -#}
@@ -128,7 +140,7 @@
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
-{#- The keys a per-fact model's last incremental build wrote. -#}
+{#- Where an earlier release kept the keys a per-fact model's build wrote. -#}
 {% macro written_keys_relation(model_name) -%}
     {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=model_name ~ '_written_keys')) }}
 {%- endmacro %}
@@ -205,18 +217,11 @@
     {%- set keys = [keys] if keys is string else keys -%}
     {%- set marker = config.get('marker_column') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set written = creditmart.written_keys_relation(target.identifier) -%}
     {%- if creditmart.incremental_mode() -%}
-    -- the keys this build writes, kept for its tests (get_where_subquery)
-    create or replace table {{ written }} as
-    select distinct {{ keys | join(', ') }} from {{ source }};
-
     delete from {{ target }}
-    using {{ written }} as replaced
+    using (select distinct {{ keys | join(', ') }} from {{ source }}) as replaced
     where {% for key in keys %}{{ target }}.{{ key }} is not distinct from replaced.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
     {%- else -%}
-    drop table if exists {{ written }};
-
     delete from {{ target }};
     {%- endif %}
 
@@ -477,28 +482,17 @@ affected as materialized (
 
     dbt's generic tests read their model through get_where_subquery. After
     an incremental build of a month-layer or per-fact model they read only
-    the rows this build wrote: the months recomputed for every account and
-    the accounts of int_account_month_changes; the keys the per-fact model's
-    strategy recorded (build_state.<model>_written_keys). After a full build
-    (and on other engines) they read everything. A periodic --full-refresh
-    tests every row again. -#}
+    the rows this build wrote: in the intermediate models the rows stamped
+    with this build's row_built_at (appended last, so the other row groups
+    are skipped); in fct_account_months the months recomputed for every
+    account and the accounts of int_account_month_changes. After a full
+    build (and on other engines) they read everything. A periodic
+    --full-refresh tests every row again. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- set scope = creditmart.incremental_test_scope(relation) -%}
-    {%- if scope and 'keys' in scope -%}
-        {#- a per-fact model: the keys its build wrote -#}
-        {%- set filtered -%}
-            (select tested.* from {{ relation }} as tested
-            semi join {{ scope['written'] }} as written
-                on {% for key in scope['keys'] %}tested.{{ key }} is not distinct from written.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
-            {%- if where %}
-            where {{ where }}
-            {%- endif %}) dbt_subquery
-        {%- endset -%}
-        {{ return(filtered) }}
-    {%- endif -%}
     {%- if scope -%}
-        {%- set where = scope['where'] if not where else '(' ~ where ~ ') and ' ~ scope['where'] -%}
+        {%- set where = scope if not where else '(' ~ where ~ ') and ' ~ scope -%}
     {%- endif -%}
     {%- if where -%}
         {%- set filtered -%}
@@ -510,19 +504,19 @@ affected as materialized (
     {%- endif -%}
 {%- endmacro %}
 
-{#- none after a full build; else {'where': ...} for a month-layer model,
-    {'keys': [...], 'written': relation} for a per-fact model. -#}
+{#- none after a full build; else the condition on the tested relation
+    that keeps the rows this build wrote. -#}
 {% macro incremental_test_scope(relation) -%}
     {%- if not execute or target.type != 'duckdb' or relation.identifier is not defined -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set per_fact = ['int_installments_checked', 'int_payments_checked', 'int_installment_payment_months',
-                        'int_accounts_checked'] -%}
-    {#- a view tested on the keys its table's build wrote -#}
+    {%- set stamped = ['int_borrowers_checked', 'int_accounts_checked', 'int_installments_checked',
+                       'int_payments_checked', 'int_installment_payment_months']
+                      + creditmart.month_layer_models()[:5] -%}
+    {#- a view tested by the stamps of its table's build -#}
     {%- set built_by = {'int_installment_payoffs': 'int_installment_payment_months'} -%}
-    {%- set month_layer = creditmart.month_layer_models()[:6] -%}
     {%- set built = built_by.get(relation.identifier, relation.identifier) -%}
-    {%- if built not in per_fact + month_layer -%}
+    {%- if built not in stamped + ['fct_account_months'] -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set stamp = creditmart.build_stamp() -%}
@@ -534,11 +528,9 @@ affected as materialized (
     {%- if result.rows | length == 0 -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if relation.identifier in month_layer -%}
-        {{ return({'where': "(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
-                  ~ creditmart.model_relation('int_account_month_changes') ~ "))"}) }}
+    {%- if built in stamped -%}
+        {{ return("row_built_at = timestamp '" ~ stamp ~ "'") }}
     {%- endif -%}
-    {%- set keys = graph.nodes['model.creditmart.' ~ built].config.unique_key -%}
-    {{ return({'keys': [keys] if keys is string else keys,
-               'written': creditmart.written_keys_relation(built)}) }}
+    {{ return("(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
+              ~ creditmart.model_relation('int_account_month_changes') ~ "))") }}
 {%- endmacro %}

@@ -118,4 +118,4 @@ final as (
     from hits
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final

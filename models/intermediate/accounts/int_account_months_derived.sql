@@ -557,4 +557,4 @@ final as (
         on settled.days_past_due = five_tier_classes.days_past_due
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final

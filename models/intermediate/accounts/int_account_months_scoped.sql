@@ -77,4 +77,4 @@ final as (
         and (consent_periods.valid_to_month is null or in_scope.month_start < consent_periods.valid_to_month)
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final

@@ -161,4 +161,4 @@ final as (
     from with_paid
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final

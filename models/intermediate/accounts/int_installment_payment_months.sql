@@ -133,5 +133,5 @@ final as (
         and allocated.paid_in_month = {{ month_start('payoffs.fully_paid_on') }}
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final
 {{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}

@@ -5,6 +5,7 @@
 select
     account_id,
     installment_no,
-    fully_paid_on
+    fully_paid_on,
+    row_built_at
 from {{ ref('int_installment_payment_months') }}
 where fully_paid_on is not null

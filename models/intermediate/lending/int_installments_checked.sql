@@ -106,5 +106,5 @@ final as (
     from checked
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final
 {{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}

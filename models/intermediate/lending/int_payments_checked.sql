@@ -139,5 +139,5 @@ final as (
     from checked
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final
 {{ creditmart.affected_key_markers('affected', ['payment_id']) }}
