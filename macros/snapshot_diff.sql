@@ -92,7 +92,7 @@ diffed_rows as materialized (
     ) as changed_rows
 ),
     {%- set snapshot = 'diffed_rows' -%}
-    {%- set stored = '(select raw_row_key from ' ~ this ~ ' where raw_bucket in (select raw_bucket from changed_buckets))' -%}
+    {%- set stored = '(select raw_row_key, raw_bucket from ' ~ this ~ ' where raw_bucket in (select raw_bucket from changed_buckets))' -%}
     {%- else -%}
     {%- set snapshot = 'source' -%}
     {%- set stored = this -%}
@@ -100,16 +100,18 @@ diffed_rows as materialized (
 -- the keys whose number of rows differs between the snapshot and the table:
 -- one aggregate over both, no join (half the memory of two counts joined,
 -- which spilled with two staging models at once: BENCHMARKS.md, item 9)
+{%- set bucket = ', raw_bucket' if bucketed else '' %}
 key_changes as materialized (
     select
-        raw_row_key,
+        raw_row_key{{ bucket }},
         count(case when is_snapshot then 1 end) > 0 as is_arrived
     from (
-        select raw_row_key, true as is_snapshot from {{ snapshot }}
+        select raw_row_key{{ bucket }}, true as is_snapshot from {{ snapshot }}
         union all
-        select raw_row_key, false as is_snapshot from {{ stored }}
+        select raw_row_key{{ bucket }}, false as is_snapshot from {{ stored }}
     ) as keys
-    group by raw_row_key
+    -- (a key's bucket is a function of its columns)
+    group by raw_row_key{{ bucket }}
     having count(case when is_snapshot then 1 end) <> count(case when not is_snapshot then 1 end)
 ),
 
@@ -119,8 +121,9 @@ arrived_keys as (
 ),
 
 departed_keys as (
-    -- gone from the snapshot
-    select raw_row_key from key_changes where not is_arrived
+    -- gone from the snapshot (with their bucket: the strategy's deletes
+    -- read only the changed buckets)
+    select raw_row_key{{ bucket }} from key_changes where not is_arrived
 ),
 
 snapshot_rows as (
@@ -172,7 +175,7 @@ snapshot_rows as (
 {% macro snapshot_diff_markers() -%}
     {%- if creditmart.incremental_mode() %}
 union all by name
-select raw_row_key from departed_keys
+select * from departed_keys
     {%- endif %}
 {%- endmacro %}
 
@@ -197,16 +200,26 @@ select raw_row_key from departed_keys
     select {{ logged }}, 'departed' as change, {{ stamp }} from {{ target }} where false;
 
     {% if creditmart.incremental_mode() -%}
+    {%- set replaced = 'raw_row_key in (select raw_row_key from ' ~ source ~ ')' -%}
+    {%- if 'raw_bucket' in arg_dict['dest_columns'] | map(attribute='name') | list -%}
+    {#- bucketed: only the batch's buckets hold its keys (a literal list,
+        filtered in the scan before any key is looked up) -#}
+    {%- set buckets = run_query('select distinct raw_bucket from ' ~ source ~ ' where raw_bucket is not null').columns[0].values() -%}
+    {%- set replaced -%}
+    raw_bucket in ({% for bucket in buckets %}'{{ bucket | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor %})
+        and {{ replaced }}
+    {%- endset -%}
+    {%- endif %}
     -- changes every model has seen are of no further use
     delete from {{ changes }}
     where stamp <= (select min(built_at) from {{ creditmart.state_schema() }}.watermarks);
 
     insert into {{ changes }}
     select {{ logged }}, 'departed', {{ stamp }} from {{ target }}
-    where raw_row_key in (select raw_row_key from {{ source }});
+    where {{ replaced }};
 
     delete from {{ target }}
-    where raw_row_key in (select raw_row_key from {{ source }});
+    where {{ replaced }};
 
     insert into {{ changes }}
     select {{ logged }}, 'arrived', {{ stamp }} from {{ source }}
