@@ -267,18 +267,17 @@ select {{ keys | join(', ') }} from {{ affected }}
 {#- CTE `affected`: the installment keys whose payment allocation or payoff
     may have changed: installments whose rows changed, every installment of
     an account whose rows changed, and the installments of payments whose
-    rows changed (with every other version of their payment_id). -#}
+    rows changed (with every other version of their payment_id). The checked
+    installments and payments written since this model's watermark (their
+    row_built_at) are those of the changed rows, accounts and installments:
+    read from the tables' last row groups, not found by key in every row. -#}
 {% macro affected_installment_keys() -%}
 changed_accounts as (
     select account_id from {{ creditmart.changed_account_ids() }}
 ),
 
-changed_payment_ids as (
-    select distinct payment_id
-    from {{ creditmart.changed_rows('stg_lending__payments') }}
-),
-
 affected as materialized (
+    -- installments that left (their rows are in the log) or were rewritten
     select account_id, installment_no
     from {{ creditmart.changed_rows('stg_lending__installments') }}
 
@@ -286,16 +285,18 @@ affected as materialized (
 
     select account_id, installment_no
     from {{ ref('int_installments_checked') }}
-    where account_id in (select account_id from changed_accounts)
+    where row_built_at > timestamp '{{ creditmart.watermark() }}'
 
     union
 
+    -- the installments of a changed account that no longer exist
     select account_id, installment_no
     from {{ this }}
     where account_id in (select account_id from changed_accounts)
 
     union
 
+    -- payments that left, or were rewritten
     select account_id, installment_no
     from {{ creditmart.changed_rows('stg_lending__payments') }}
 
@@ -303,7 +304,7 @@ affected as materialized (
 
     select account_id, installment_no
     from {{ ref('int_payments_checked') }}
-    where payment_id in (select payment_id from changed_payment_ids)
+    where row_built_at > timestamp '{{ creditmart.watermark() }}'
 ),
 {%- endmacro %}
 
