@@ -366,26 +366,45 @@ affected as materialized (
     {{ return(result.rows[0][0] | string) }}
 {%- endmacro %}
 
-{#- The (account, month) rows an incremental build recomputes, as
-    `from <relation> as <alias> [join ... where ...]`: the new months of
-    every account, and the months of int_account_month_changes' accounts
-    from their from_month. A left join (40k changed accounts at 1M
-    borrowers) rather than a correlated `exists`, which DuckDB decorrelated
-    into a hash aggregate over every stored (account, month) pair: the
-    window read 4x faster (BENCHMARKS.md, item 8). Select `<alias>.*` or
-    qualified columns; `condition` (on <alias>) is and-ed to the window. -#}
+{#- The (account, month) rows an incremental build recomputes, as a
+    relation `<relation or subquery> as <alias>`: the new months of every
+    account, and the months of int_account_month_changes' accounts from their
+    from_month. Two selects unioned: the new months by a filter the scan
+    applies (they are the table's last row groups), the changed accounts'
+    earlier months by an inner join (40k accounts at 1M borrowers), so no
+    select reads every column of every stored month (an `or` over a left
+    join did; a correlated `exists` was decorrelated into a hash aggregate
+    over every stored pair: BENCHMARKS.md, items 8 and 19). Select
+    `<alias>.*` or qualified columns; `condition` (on <alias>) is and-ed to
+    the window. -#}
 {% macro month_window(relation, alias, condition=none) -%}
+    {%- if creditmart.incremental_mode() -%}
+    {%- set window_start = "date '" ~ creditmart.month_layer_start() ~ "'" -%}
+    (
+        select {{ alias }}.*
+        from {{ relation }} as {{ alias }}
+        where {{ alias }}.month_start >= {{ window_start }}
+            {%- if condition %}
+            and {{ condition }}
+            {%- endif %}
+
+        union all
+
+        select {{ alias }}.*
+        from {{ relation }} as {{ alias }}
+        inner join {{ ref('int_account_month_changes') }} as {{ alias }}_changes
+            on {{ alias }}.account_id = {{ alias }}_changes.account_id
+        where {{ alias }}.month_start < {{ window_start }}
+            and {{ alias }}.month_start >= {{ alias }}_changes.from_month
+            {%- if condition %}
+            and {{ condition }}
+            {%- endif %}
+    ) as {{ alias }}
+    {%- else -%}
     {{ relation }} as {{ alias }}
-    {%- if creditmart.incremental_mode() %}
-    left join {{ ref('int_account_month_changes') }} as {{ alias }}_changes
-        on {{ alias }}_changes.account_id = {{ alias }}.account_id
-    where ({{ alias }}.month_start >= date '{{ creditmart.month_layer_start() }}'
-        or {{ alias }}.month_start >= {{ alias }}_changes.from_month)
-        {%- if condition %}
-        and {{ condition }}
-        {%- endif %}
-    {%- elif condition %}
+    {%- if condition %}
     where {{ condition }}
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 

@@ -1,50 +1,53 @@
+-- the import CTEs are read by several selects, each needing a few columns:
+-- not materialized, every select scans only its columns and rows (DuckDB
+-- would materialize every column of a CTE read twice; BENCHMARKS.md)
 with
 
-borrowers as (
+borrowers as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_borrowers_checked') }}
 ),
 
-accounts as (
+accounts as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_accounts_checked') }}
 ),
 
-installments as (
+installments as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_installments_checked') }}
 ),
 
-payments as (
+payments as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_payments_checked') }}
 ),
 
-consent_events as (
+consent_events as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_consent_events_checked') }}
 ),
 
-negative_notices as (
+negative_notices as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_negative_notices_checked') }}
 ),
 
-installment_payment_months as (
+installment_payment_months as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_installment_payment_months') }}
 ),
 
-account_months as (
+account_months as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('fct_account_months') }}
 ),
 
-account_month_errors as (
+account_month_errors as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_account_month_errors') }}
 ),
 
-progressions as (
+progressions as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_account_month_progressions') }}
 ),
 
-rule_catalogue as (
+rule_catalogue as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('ref_rule_catalogue') }}
 ),
 
-reporting_months as (
+reporting_months as {{ creditmart.cte_not_materialized() }} (
     select * from {{ ref('int_reporting_months') }}
 ),
 
