@@ -551,6 +551,14 @@ affected as materialized (
     {%- if built in stamped -%}
         {{ return("row_built_at = timestamp '" ~ stamp ~ "'") }}
     {%- endif -%}
-    {{ return("(month_start >= date '" ~ result.rows[0][0] ~ "' or account_id in (select account_id from "
-              ~ creditmart.model_relation('int_account_month_changes') ~ "))") }}
+    {#- fct_account_months: the window's months, and the months of the
+        changed accounts from the earliest change (none: a filter the scan
+        applies to the new months alone) -#}
+    {%- set changes = creditmart.model_relation('int_account_month_changes') -%}
+    {%- set earliest = run_query("select cast(min(from_month) as varchar) from " ~ changes).rows[0][0] -%}
+    {%- if earliest is none -%}
+        {{ return("month_start >= date '" ~ result.rows[0][0] ~ "'") }}
+    {%- endif -%}
+    {{ return("month_start >= least(date '" ~ result.rows[0][0] ~ "', date '" ~ earliest ~ "') and (month_start >= date '"
+              ~ result.rows[0][0] ~ "' or account_id in (select account_id from " ~ changes ~ "))") }}
 {%- endmacro %}
