@@ -9,6 +9,7 @@
     window (kept from the last build), so no earlier fact is read again. -#}
 {{ config(**creditmart.incremental_by_month()) }}
 -- depends_on: {{ ref('int_account_month_changes') }}
+-- depends_on: {{ ref('stg_lending__accounts') }}
 {%- set incremental = creditmart.incremental_mode() %}
 {%- set window_start = creditmart.month_layer_start() if incremental else '1900-01-01' %}
 
@@ -91,6 +92,29 @@ history_accounts as (
     where changes_from_month < date '{{ window_start }}'
 ),
 
+{% if incremental -%}
+{%- set rewritten = "row_built_at > timestamp '" ~ creditmart.watermark() ~ "'" -%}
+-- History accounts whose staged rows changed since this model's last build
+-- (a month's new accounts): the per-fact models have rewritten every fact of
+-- theirs since (all of a changed account's installments, payments and
+-- payment months), so their earlier facts are among the rows stamped after
+-- this model's watermark, in the tables' last row groups. The other history
+-- accounts' facts are found by key in every row (none in a month without
+-- late changes; a join with nothing to build reads nothing).
+rewritten_history_accounts as (
+    select account_id
+    from history_accounts
+    where account_id in (select account_id from {{ creditmart.changed_account_ids() }})
+),
+
+other_history_accounts as (
+    select account_id from history_accounts
+    except
+    select account_id from rewritten_history_accounts
+),
+
+{% endif -%}
+
 {% set chosen_installments -%}
     select
         account_id,
@@ -98,7 +122,8 @@ history_accounts as (
         due_date,
         principal_due,
         amount_due,
-        exists_from_month
+        exists_from_month,
+        row_built_at
     from {{ ref('int_installments_checked') }} as installments_checked
     where is_chosen_version
         and not fails_ins_002
@@ -124,22 +149,46 @@ recent_installments as materialized (
     union all
 
     select * from ({{ chosen_installments }}) as chosen
-    semi join history_accounts
-        on chosen.account_id = history_accounts.account_id
+    semi join rewritten_history_accounts
+        on chosen.account_id = rewritten_history_accounts.account_id
+    where not {{ is_recent }}
+        and chosen.{{ rewritten }}
+
+    union all
+
+    select * from ({{ chosen_installments }}) as chosen
+    semi join other_history_accounts
+        on chosen.account_id = other_history_accounts.account_id
     where not {{ is_recent }}
 ),
 
 new_installments as (
     select
         account_id,
-        installment_no
+        installment_no,
+        row_built_at
     from recent_installments
     where exists_from_month >= date '{{ window_start }}'
+),
+
+-- new installments not rewritten since this model's last build (their
+-- payment months were not either)
+other_new_installments as (
+    select
+        account_id,
+        installment_no
+    from new_installments
+    where not {{ rewritten }}
 ),
 
 -- materialized: else the optimizer joins every payment month to its
 -- installment before this filter (4 s of 13 s at 1M)
 payment_months as materialized (
+    -- the window's payment months, and the earlier ones of the history
+    -- accounts and the new installments: those rewritten since this model's
+    -- last build by their stamp (joins, not a correlated exists, which was
+    -- decorrelated into an aggregate over every payment month), the others
+    -- by key in every row
     select
         installment_payment_months.account_id,
         installment_payment_months.installment_no,
@@ -147,16 +196,55 @@ payment_months as materialized (
         installment_payment_months.paid_in_month_amount,
         installment_payment_months.principal_paid_change
     from {{ ref('int_installment_payment_months') }} as installment_payment_months
-    -- joins, not a correlated exists (decorrelated into an aggregate over
-    -- every payment month)
+    where installment_payment_months.paid_in_month >= date '{{ window_start }}'
+
+    union all
+
+    select
+        installment_payment_months.account_id,
+        installment_payment_months.installment_no,
+        installment_payment_months.paid_in_month,
+        installment_payment_months.paid_in_month_amount,
+        installment_payment_months.principal_paid_change
+    from {{ ref('int_installment_payment_months') }} as installment_payment_months
     left join history_accounts
         on installment_payment_months.account_id = history_accounts.account_id
     left join new_installments
         on installment_payment_months.account_id = new_installments.account_id
         and installment_payment_months.installment_no = new_installments.installment_no
-    where installment_payment_months.paid_in_month >= date '{{ window_start }}'
-        or history_accounts.account_id is not null
-        or new_installments.account_id is not null
+    where installment_payment_months.paid_in_month < date '{{ window_start }}'
+        and installment_payment_months.{{ rewritten }}
+        and (history_accounts.account_id is not null or new_installments.account_id is not null)
+
+    union all
+
+    select
+        installment_payment_months.account_id,
+        installment_payment_months.installment_no,
+        installment_payment_months.paid_in_month,
+        installment_payment_months.paid_in_month_amount,
+        installment_payment_months.principal_paid_change
+    from {{ ref('int_installment_payment_months') }} as installment_payment_months
+    semi join other_history_accounts
+        on installment_payment_months.account_id = other_history_accounts.account_id
+    where installment_payment_months.paid_in_month < date '{{ window_start }}'
+        and not installment_payment_months.{{ rewritten }}
+
+    union all
+
+    select
+        installment_payment_months.account_id,
+        installment_payment_months.installment_no,
+        installment_payment_months.paid_in_month,
+        installment_payment_months.paid_in_month_amount,
+        installment_payment_months.principal_paid_change
+    from {{ ref('int_installment_payment_months') }} as installment_payment_months
+    semi join other_new_installments
+        on installment_payment_months.account_id = other_new_installments.account_id
+        and installment_payment_months.installment_no = other_new_installments.installment_no
+    where installment_payment_months.paid_in_month < date '{{ window_start }}'
+        and not installment_payment_months.{{ rewritten }}
+        and installment_payment_months.account_id not in (select account_id from other_history_accounts)
 ),
 
 payment_installments as (
@@ -202,8 +290,16 @@ payoffs as (
     union all
 
     select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
-    semi join history_accounts
-        on installment_payoffs.account_id = history_accounts.account_id
+    semi join rewritten_history_accounts
+        on installment_payoffs.account_id = rewritten_history_accounts.account_id
+    where installment_payoffs.fully_paid_on < date '{{ window_start }}'
+        and installment_payoffs.{{ rewritten }}
+
+    union all
+
+    select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
+    semi join other_history_accounts
+        on installment_payoffs.account_id = other_history_accounts.account_id
     where installment_payoffs.fully_paid_on < date '{{ window_start }}'
     {%- endif %}
 ),
@@ -242,8 +338,17 @@ payments as (
     -- the earlier payments of the history accounts (a filter on the scan
     -- above, not an `or` evaluated on every payment)
     {{ valid_payments }}
-    semi join history_accounts
-        on payments_checked.account_id = history_accounts.account_id
+    semi join rewritten_history_accounts
+        on payments_checked.account_id = rewritten_history_accounts.account_id
+    where payments_checked.is_valid
+        and payments_checked.paid_in_month < date '{{ window_start }}'
+        and payments_checked.{{ rewritten }}
+
+    union all
+
+    {{ valid_payments }}
+    semi join other_history_accounts
+        on payments_checked.account_id = other_history_accounts.account_id
     where payments_checked.is_valid
         and payments_checked.paid_in_month < date '{{ window_start }}'
     {%- endif %}
