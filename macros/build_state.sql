@@ -270,12 +270,9 @@ select {{ keys | join(', ') }} from {{ affected }}
     rows changed (with every other version of their payment_id). The checked
     installments and payments written since this model's watermark (their
     row_built_at) are those of the changed rows, accounts and installments:
-    read from the tables' last row groups, not found by key in every row. -#}
+    read from the tables' last row groups, not found by key in every row. An
+    installment that left is in the change log with its key. -#}
 {% macro affected_installment_keys() -%}
-changed_accounts as (
-    select account_id from {{ creditmart.changed_account_ids() }}
-),
-
 affected as materialized (
     -- installments that left (their rows are in the log) or were rewritten
     select account_id, installment_no
@@ -287,12 +284,6 @@ affected as materialized (
     from {{ ref('int_installments_checked') }}
     where row_built_at > timestamp '{{ creditmart.watermark() }}'
 
-    union
-
-    -- the installments of a changed account that no longer exist
-    select account_id, installment_no
-    from {{ this }}
-    where account_id in (select account_id from changed_accounts)
 
     union
 

@@ -1,7 +1,8 @@
 {{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'row_fingerprint')) }}
 
 {# Incremental: only the installment keys whose rows changed, and every
-    installment of an account whose rows changed (the open date). #}
+    installment of an account whose rows changed (the open date): the
+    staged ones, and those that left (in the change log with their key). #}
 with
 
 {% if creditmart.incremental_mode() -%}
@@ -18,12 +19,6 @@ affected as materialized (
 
     select account_id, installment_no
     from {{ ref('stg_lending__installments') }}
-    where account_id in (select account_id from changed_accounts)
-
-    union
-
-    select account_id, installment_no
-    from {{ this }}
     where account_id in (select account_id from changed_accounts)
 ),
 
