@@ -365,7 +365,7 @@ affected as materialized (
     earlier months by an inner join (40k accounts at 1M borrowers), so no
     select reads every column of every stored month (an `or` over a left
     join did; a correlated `exists` was decorrelated into a hash aggregate
-    over every stored pair: BENCHMARKS.md, items 8 and 19). Select
+    over every stored pair: BENCHMARKS.md, items 8 and 22). Select
     `<alias>.*` or qualified columns; `condition` (on <alias>) is and-ed to
     the window. -#}
 {% macro month_window(relation, alias, condition=none) -%}
