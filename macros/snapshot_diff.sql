@@ -66,9 +66,14 @@ snapshot_buckets as materialized (
 ),
 
 stored_buckets as materialized (
-    select raw_bucket, {{ creditmart.bucket_checksum('cast(raw_row_key >> 64 as ubigint)') }}
-    from {{ this }}
-    group by raw_bucket
+    {%- set state = creditmart.bucket_state_relation(this.identifier) %}
+    {%- if adapter.get_relation(state.database, state.schema, state.identifier) is not none %}
+    -- the table's checksums, kept with it (no scan of the table)
+    select raw_bucket, row_count, key_sum, key_xor
+    from {{ state }}
+    {%- else %}
+    {{ creditmart.stored_bucket_checksums(this) }}
+    {%- endif %}
 ),
 
 changed_buckets as materialized (
@@ -161,6 +166,43 @@ snapshot_rows as (
     {%- for column in others %} || '/' || coalesce({{ column }}, ''){% endfor %}
 {%- endmacro %}
 
+{#- build_state.<model>_buckets: the bucket checksums of a bucketed staging
+    table, written by the snapshot_diff strategy with every change to the
+    table, so a build compares the snapshot with them instead of reading
+    the table's keys (BENCHMARKS.md, item 27). -#}
+{% macro bucket_state_relation(model) -%}
+    {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=model ~ '_buckets')) }}
+{%- endmacro %}
+
+{#- post-hook of a bucketed staging model: unless the strategy kept its
+    bucket checksums in this build (kept_at), compute them from the table
+    (a first build, a full refresh, a rebuild in full, an upgrade). -#}
+{% macro keep_bucket_state() -%}
+    {%- if target.type != 'duckdb' -%}
+        {{ return('select 1 as no_bucket_state') }}
+    {%- endif -%}
+    {%- set state = creditmart.bucket_state_relation(this.identifier) -%}
+    {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
+    {%- if adapter.get_relation(state.database, state.schema, state.identifier) is not none
+          and run_query('select count(*) from ' ~ state ~ ' where kept_at = ' ~ stamp).rows[0][0] > 0 -%}
+        {{ return('select 1 as bucket_state_kept') }}
+    {%- endif -%}
+    create or replace table {{ state }} as
+    select *, {{ stamp }} as kept_at
+    from ({{ creditmart.stored_bucket_checksums(this) }}) as checksums
+{%- endmacro %}
+
+{#- `select` of the bucket checksums of a bucketed staging table's rows
+    (all of them, or those `where` keeps). -#}
+{% macro stored_bucket_checksums(relation, where=none) -%}
+    select raw_bucket, {{ creditmart.bucket_checksum('cast(raw_row_key >> 64 as ubigint)') }}
+    from {{ relation }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+    group by raw_bucket
+{%- endmacro %}
+
 {#- Order-free checksum of a bucket's rows from a 64-bit hash of each: the
     number of rows, the (exact) sum and the xor of the hashes; a duplicate
     pair changed into another pair moves the sum. -#}
@@ -191,7 +233,12 @@ select * from departed_keys
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set logged = config.get('change_columns') | join(', ') -%}
     {%- set changes = creditmart.changes_relation(target.identifier) -%}
-    {%- set stamp = "timestamp '" ~ creditmart.build_stamp() ~ "' as stamp" -%}
+    {%- set stamp_value = "timestamp '" ~ creditmart.build_stamp() ~ "'" -%}
+    {%- set stamp = stamp_value ~ " as stamp" -%}
+    {%- set bucketed = 'raw_bucket' in arg_dict['dest_columns'] | map(attribute='name') | list -%}
+    {%- set state = creditmart.bucket_state_relation(target.identifier) -%}
+    {%- set state_kept = bucketed and creditmart.incremental_mode()
+                         and adapter.get_relation(state.database, state.schema, state.identifier) is not none -%}
     {% if not creditmart.incremental_mode() -%}
     -- a full build starts the log again, with the model's change_columns
     drop table if exists {{ changes }};
@@ -201,14 +248,14 @@ select * from departed_keys
 
     {% if creditmart.incremental_mode() -%}
     {%- set replaced = 'raw_row_key in (select raw_row_key from ' ~ source ~ ')' -%}
-    {%- if 'raw_bucket' in arg_dict['dest_columns'] | map(attribute='name') | list -%}
+    {%- if bucketed -%}
     {#- bucketed: only the batch's buckets hold its keys (a literal list,
         filtered in the scan before any key is looked up) -#}
     {%- set buckets = run_query('select distinct raw_bucket from ' ~ source ~ ' where raw_bucket is not null').columns[0].values() -%}
-    {%- set replaced -%}
+    {%- set in_buckets -%}
     raw_bucket in ({% for bucket in buckets %}'{{ bucket | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor %})
-        and {{ replaced }}
     {%- endset -%}
+    {%- set replaced = in_buckets ~ '\n        and ' ~ replaced -%}
     {%- endif %}
     -- changes every model has seen are of no further use
     delete from {{ changes }}
@@ -231,5 +278,18 @@ select * from departed_keys
     insert into {{ target }} ({{ columns }})
     select {{ columns }}
     from {{ source }}
-    where row_fingerprint is not null
+    where row_fingerprint is not null;
+
+    {%- if state_kept %}
+
+    -- the checksums of the batch's buckets, now the snapshot's
+    delete from {{ state }}
+    where {{ in_buckets }};
+
+    insert into {{ state }}
+    select *, {{ stamp_value }} as kept_at
+    from ({{ creditmart.stored_bucket_checksums(target, in_buckets) }}) as changed;
+
+    update {{ state }} set kept_at = {{ stamp_value }}
+    {%- endif %}
 {%- endmacro %}

@@ -62,11 +62,6 @@ linked_borrowers as (
     {{ creditmart.linked_borrower_ids('changed_borrowers') }}
 ),
 
-changed_payment_ids as (
-    select distinct payment_id
-    from {{ creditmart.changed_rows('stg_lending__payments', since) }}
-),
-
 changed_events as (
     select
         event_id,
@@ -131,11 +126,13 @@ changes as (
 
     union all
 
+    -- int_payments_checked rewrote every version of their payment_id (and
+    -- more) since then: its last row groups, not a lookup by payment_id
     select
         account_id,
         coalesce(paid_in_month, cast('1900-01-01' as date))
     from {{ ref('int_payments_checked') }}
-    where payment_id in (select payment_id from changed_payment_ids)
+    where row_built_at > timestamp '{{ since }}'
 
     union all
 

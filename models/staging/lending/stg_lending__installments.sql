@@ -7,7 +7,7 @@
             'scheduled_on',
             'due_date'
         ],
-        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}", "{{ creditmart.keep_bucket_state() }}"],
     )
 }}
 

@@ -7,7 +7,7 @@
             'installment_no',
             'paid_on_local'
         ],
-        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}"],
+        post_hook=["{{ creditmart.record_watermark() }}", "{{ creditmart.ensure_change_log() }}", "{{ creditmart.keep_bucket_state() }}"],
     )
 }}
 
