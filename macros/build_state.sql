@@ -237,6 +237,37 @@
     md5(coalesce({{ id_type }}, '') || chr(31) || {{ id_number }})
 {%- endmacro %}
 
+{#- A subquery: the rows of a bucketed staging model (aliased `staged`,
+    `columns` selected) whose `keys` are in `affected` (use only in
+    incremental mode). The rows staged since this model's watermark are
+    the table's last row groups (row_built_at); the older rows of the same
+    keys are found by the keys alone first, so the wide read fetches only
+    them (none in a month without late changes: a semi join with nothing
+    to build reads nothing). -#}
+{% macro staged_rows_of_keys(staging_model, affected, keys, columns) -%}
+    {%- set since = "row_built_at > timestamp '" ~ creditmart.watermark() ~ "'" -%}
+    (
+        select {{ columns | join(', ') }}
+        from {{ ref(staging_model) }} as staged
+        {{ creditmart.semi_join_keys(affected, 'staged', keys) }}
+        where staged.{{ since }}
+
+        union all
+
+        select {{ columns | join(', ') }}
+        from {{ ref(staging_model) }} as staged
+        semi join (
+            select distinct {{ keys | join(', ') }}
+            from {{ ref(staging_model) }} as keyed
+            {{ creditmart.semi_join_keys(affected, 'keyed', keys) }}
+            where (keyed.{{ since }}) is not true
+        ) as older_keys
+            on {% for key in keys %}staged.{{ key }} is not distinct from older_keys.{{ key }}{% if not loop.last %}
+            and {% endif %}{% endfor %}
+        where (staged.{{ since }}) is not true
+    )
+{%- endmacro %}
+
 {#- `semi join <affected> on` every key null-safely equal: keeps the rows of
     the keys being recomputed. -#}
 {% macro semi_join_keys(affected, relation_alias, keys) -%}

@@ -23,19 +23,14 @@ affected as materialized (
 ),
 
 {% endif -%}
+{%- set installment_columns = ['row_fingerprint', 'account_id', 'installment_no', 'scheduled_on', 'due_date',
+                               'principal_due', 'interest_due', 'raw_problems'] %}
 installments as (
-    select
-        row_fingerprint,
-        account_id,
-        installment_no,
-        scheduled_on,
-        due_date,
-        principal_due,
-        interest_due,
-        raw_problems
-    from {{ ref('stg_lending__installments') }} as staged
     {% if creditmart.incremental_mode() -%}
-    {{ creditmart.semi_join_keys('affected', 'staged', ['account_id', 'installment_no']) }}
+    select * from {{ creditmart.staged_rows_of_keys('stg_lending__installments', 'affected', ['account_id', 'installment_no'], installment_columns) }} as staged
+    {%- else -%}
+    select {{ installment_columns | join(', ') }}
+    from {{ ref('stg_lending__installments') }}
     {%- endif %}
 ),
 

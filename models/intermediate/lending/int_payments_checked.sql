@@ -38,19 +38,14 @@ affected as materialized (
 ),
 
 {% endif -%}
+{%- set payment_columns = ['row_fingerprint', 'payment_id', 'account_id', 'installment_no', 'paid_at_local',
+                           'paid_on_local', 'amount', 'raw_problems'] %}
 payments as (
-    select
-        row_fingerprint,
-        payment_id,
-        account_id,
-        installment_no,
-        paid_at_local,
-        paid_on_local,
-        amount,
-        raw_problems
-    from {{ ref('stg_lending__payments') }} as staged
     {% if creditmart.incremental_mode() -%}
-    {{ creditmart.semi_join_keys('affected', 'staged', ['payment_id']) }}
+    select * from {{ creditmart.staged_rows_of_keys('stg_lending__payments', 'affected', ['payment_id'], payment_columns) }} as staged
+    {%- else -%}
+    select {{ payment_columns | join(', ') }}
+    from {{ ref('stg_lending__payments') }}
     {%- endif %}
 ),
 

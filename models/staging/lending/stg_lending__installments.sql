@@ -69,5 +69,5 @@ final as (
     from parsed
 )
 
-select * from final
+select *, {{ creditmart.row_built_at() }} from final
 {{ snapshot_diff_markers() }}
