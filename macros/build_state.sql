@@ -342,7 +342,8 @@ affected as materialized (
 {% macro month_layer_models() -%}
     {{ return(['int_account_months_scoped', 'int_installment_overdue_months', 'int_account_months_derived',
                'int_account_month_progressions', 'int_account_month_errors', 'fct_account_months',
-               'rpt_submission_reconciliation', 'rpt_consent_coverage', 'submission_account_records']) }}
+               'rpt_submission_reconciliation', 'rpt_consent_coverage', 'submission_account_records',
+               'submission_person_records']) }}
 {%- endmacro %}
 
 {#- The oldest watermark of the month layer: int_account_month_changes

@@ -274,3 +274,18 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
             f"(select count(*) from ({kept} except all {checksums})), (select count(*) from ({kept}))"
         )
         assert (missing, extra) == (0, 0) and buckets > 1, (model, missing, extra, buckets)
+    # a month with no late change: the month layer and the monthly marts
+    # rebuild only the new month (a borrower's first submitted month then
+    # comes from the earlier months), and still equal a full build
+    third = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s2), "reporting_month": "2026-11"})
+    assert_built(third)
+    [(recomputed_from,)] = third.query(
+        "select cast(recomputed_from as varchar) from build_state.watermarks where model = 'submission_person_records'"
+    )
+    assert recomputed_from == "2026-11-01", recomputed_from
+    copy_ledger(third.db_path, tmp_path / "full_next" / "creditmart.duckdb")
+    full_next = run_dbt(["build"], tmp_path / "full_next", {"raw_dir": str(s2), "reporting_month": "2026-11"})
+    assert_built(full_next)
+    found = differences(third.db_path, full_next.db_path)
+    found.pop("intermediate.int_account_month_changes", None)
+    assert found == {}

@@ -1,12 +1,42 @@
+{#- Incremental builds rewrite the months from report_layer_start(): a
+    borrower's first submitted month is found among the submitted rows of
+    the borrowers submitted in those months (an earlier month's record
+    depends on no later month). -#}
+{{ config(**creditmart.incremental_by_report_month()) }}
+-- depends_on: {{ ref('int_account_month_changes') }}
+{%- set incremental = creditmart.incremental_mode() %}
+
 with
 
-account_months as (
+submitted_account_months as (
     select
+        month_start,
+        borrower_id
+    from {{ ref('fct_account_months') }}
+    where outcome = 'submitted'
+),
+
+submitted_borrower_months as (
+    select distinct
         report_month,
         month_start,
         borrower_id
     from {{ ref('fct_account_months') }}
     where outcome = 'submitted'
+    {%- if incremental %}
+        and month_start >= date '{{ creditmart.report_layer_start() }}'
+    {%- endif %}
+),
+
+first_submitted_months as (
+    select
+        borrower_id,
+        min(month_start) as first_submitted_month
+    from submitted_account_months
+    {%- if incremental %}
+    where borrower_id in (select borrower_id from submitted_borrower_months)
+    {%- endif %}
+    group by borrower_id
 ),
 
 reporting_months as (
@@ -28,19 +58,13 @@ borrowers as (
     where is_chosen_version
 ),
 
-submitted_borrower_months as (
-    select distinct
-        report_month,
-        month_start,
-        borrower_id
-    from account_months
-),
-
 sequenced as (
     select
         submitted_borrower_months.*,
-        min(submitted_borrower_months.month_start) over (partition by submitted_borrower_months.borrower_id) as first_submitted_month
+        first_submitted_months.first_submitted_month
     from submitted_borrower_months
+    inner join first_submitted_months
+        on submitted_borrower_months.borrower_id = first_submitted_months.borrower_id
 ),
 
 final as (
