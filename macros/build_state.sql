@@ -284,15 +284,35 @@ select {{ keys | join(', ') }} from {{ affected }}
     {%- endif %}
 {%- endmacro %}
 
-{#- config() arguments of a model recomputed by key (replace_keys). -#}
-{% macro incremental_by_key(unique_key, marker_column) -%}
-    {{ return({
+{#- config() arguments of a model recomputed by key (replace_keys).
+    joins_as_written: in an incremental build DuckDB hashes the right side
+    of every join as written (staged_rows_of_keys: the affected keys, not
+    the 17-23M older rows, which a far too large estimate of the keys made
+    it hash: BENCHMARKS.md, item 28). -#}
+{% macro incremental_by_key(unique_key, marker_column, joins_as_written=false) -%}
+    {%- set options = {
         'materialized': 'incremental' if target.type == 'duckdb' else 'table',
         'incremental_strategy': 'replace_keys',
         'unique_key': unique_key,
         'marker_column': marker_column,
         'post_hook': ["{{ creditmart.record_watermark() }}"],
-    }) }}
+    } -%}
+    {%- if joins_as_written and target.type == 'duckdb' -%}
+        {%- do options.update({'pre_hook': ["{{ creditmart.joins_as_written(creditmart.incremental_mode()) }}"]}) -%}
+        {%- do options['post_hook'].append("{{ creditmart.joins_as_written(false) }}") -%}
+    {%- endif -%}
+    {{ return(options) }}
+{%- endmacro %}
+
+{#- Hook: DuckDB builds each join's hash table on its right side as written
+    (on), or as the optimizer chooses (off, the default). The setting
+    belongs to the thread's connection, so the post-hook turns it off. -#}
+{% macro joins_as_written(on) -%}
+    {%- if on -%}
+    set disabled_optimizers = 'build_side_probe_side'
+    {%- else -%}
+    reset disabled_optimizers
+    {%- endif -%}
 {%- endmacro %}
 
 {#- CTE `affected`: the installment keys whose payment allocation or payoff

@@ -1,4 +1,4 @@
-{{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'row_fingerprint')) }}
+{{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'row_fingerprint', joins_as_written=true)) }}
 
 {# Incremental: only the installment keys whose rows changed, and every
     installment of an account whose rows changed (the open date): the

@@ -1,4 +1,4 @@
-{{ config(**creditmart.incremental_by_key(['payment_id'], 'row_fingerprint')) }}
+{{ config(**creditmart.incremental_by_key(['payment_id'], 'row_fingerprint', joins_as_written=true)) }}
 -- depends_on: {{ ref('stg_lending__accounts') }}
 -- depends_on: {{ ref('stg_lending__installments') }}
 
