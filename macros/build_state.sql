@@ -92,6 +92,13 @@
     {{ return(result.rows[0][0]) }}
 {%- endmacro %}
 
+{#- The condition keeping the rows an incremental model (or a stamped
+    staging table) wrote after `since` (default: this model's watermark),
+    by their row_built_at. -#}
+{% macro written_since(since=none) -%}
+    row_built_at > timestamp '{{ since or creditmart.watermark() }}'
+{%- endmacro %}
+
 {#- True when this model adds only what changed since its watermark. -#}
 {% macro incremental_mode() -%}
     {{ return(is_incremental() and creditmart.watermark() is not none) }}
@@ -245,7 +252,7 @@
     them (none in a month without late changes: a semi join with nothing
     to build reads nothing). -#}
 {% macro staged_rows_of_keys(staging_model, affected, keys, columns) -%}
-    {%- set since = "row_built_at > timestamp '" ~ creditmart.watermark() ~ "'" -%}
+    {%- set since = creditmart.written_since() -%}
     (
         select {{ columns | join(', ') }}
         from {{ ref(staging_model) }} as staged
@@ -333,7 +340,7 @@ affected as materialized (
 
     select account_id, installment_no
     from {{ ref('int_installments_checked') }}
-    where row_built_at > timestamp '{{ creditmart.watermark() }}'
+    where {{ creditmart.written_since() }}
 
 
     union
@@ -346,7 +353,7 @@ affected as materialized (
 
     select account_id, installment_no
     from {{ ref('int_payments_checked') }}
-    where row_built_at > timestamp '{{ creditmart.watermark() }}'
+    where {{ creditmart.written_since() }}
 ),
 {%- endmacro %}
 

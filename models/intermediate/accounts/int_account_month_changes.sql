@@ -132,7 +132,7 @@ changes as (
         account_id,
         coalesce(paid_in_month, cast('1900-01-01' as date))
     from {{ ref('int_payments_checked') }}
-    where row_built_at > timestamp '{{ since }}'
+    where {{ creditmart.written_since(since) }}
 
     union all
 

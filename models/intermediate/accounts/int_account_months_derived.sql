@@ -93,7 +93,7 @@ history_accounts as (
 ),
 
 {% if incremental -%}
-{%- set rewritten = "row_built_at > timestamp '" ~ creditmart.watermark() ~ "'" -%}
+{%- set rewritten = creditmart.written_since() -%}
 -- History accounts whose staged rows changed since this model's last build
 -- (a month's new accounts): the per-fact models have rewritten every fact of
 -- theirs since (all of a changed account's installments, payments and
