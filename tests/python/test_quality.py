@@ -83,6 +83,31 @@ def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
     assert [(r["rule_id"], r["unexpected_count"]) for r in failed] == [("CHK-006", 1)]
 
 
+def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp_path):
+    """CHK-006's dbt test reads the submission file: quiet on the sample, one
+    failure when a record's evidence is not the borrower's last grant."""
+    import duckdb
+
+    def consent_test(db) -> tuple[int, list]:
+        work = tmp_path / db.stem
+        work.mkdir()
+        shutil.copy(db, work / "creditmart.duckdb")
+        build = run_dbt(["test", "--select", "assert_submitted_borrowers_consented_at_cutoff"], work)
+        results = build.run_results()["results"]
+        return build.returncode, [r["failures"] for r in results if r["unique_id"].startswith("test.")]
+
+    assert consent_test(sample_build.db_path) == (0, [0])
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(sample_build.db_path, tampered)
+    con = duckdb.connect(str(tampered))
+    con.execute(
+        "update submission_account_records set consent_event_id = 'not-the-grant' "
+        "where account_id = (select min(account_id) from submission_account_records) and report_month = '2026-10'"
+    )
+    con.close()
+    assert consent_test(tampered) == (1, [1])
+
+
 def test_clean_data_validates_with_exit_0(tmp_path):
     raw = tmp_path / "raw"
     assert (

@@ -187,7 +187,8 @@ other_new_installments as (
         installment_payment_months.installment_no,
         installment_payment_months.paid_in_month,
         installment_payment_months.paid_in_month_amount,
-        installment_payment_months.principal_paid_change
+        installment_payment_months.principal_paid_change,
+        installment_payment_months.exists_from_month
     from {{ ref('int_installment_payment_months') }} as installment_payment_months
 {%- endset %}
 
@@ -233,14 +234,6 @@ payment_months as materialized (
         and installment_payment_months.account_id not in (select account_id from other_history_accounts)
 ),
 
-payment_installments as (
-    -- the installments of those payment months
-    select * from ({{ chosen_installments }}) as chosen
-    semi join payment_months
-        on chosen.account_id = payment_months.account_id
-        and chosen.installment_no = payment_months.installment_no
-),
-
 {% else -%}
 installments as (
     {{ chosen_installments }}
@@ -250,17 +243,14 @@ recent_installments as (
     select * from installments
 ),
 
-payment_installments as (
-    select * from installments
-),
-
 payment_months as (
     select
         account_id,
         installment_no,
         paid_in_month,
         paid_in_month_amount,
-        principal_paid_change
+        principal_paid_change,
+        exists_from_month
     from {{ ref('int_installment_payment_months') }}
 ),
 
@@ -377,19 +367,18 @@ changes as (
     union all
 
     -- payments counted from the later of their month and the installment's
+    -- (the payment months carry it; an installment without one is not counted)
     select
-        payment_months.account_id,
-        greatest(payment_months.paid_in_month, installments.exists_from_month),
+        account_id,
+        greatest(paid_in_month, exists_from_month),
         0,
         0,
-        {{ to_cents('payment_months.paid_in_month_amount') }},
-        {{ to_cents('payment_months.principal_paid_change') }},
+        {{ to_cents('paid_in_month_amount') }},
+        {{ to_cents('principal_paid_change') }},
         0,
         0
     from payment_months
-    inner join payment_installments as installments
-        on payment_months.account_id = installments.account_id
-        and payment_months.installment_no = installments.installment_no
+    where exists_from_month is not null
 ),
 
 monthly_changes as (

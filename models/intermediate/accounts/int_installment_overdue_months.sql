@@ -56,29 +56,36 @@ installments as (
         {%- endif %}
 ),
 
-payoffs as (
-    select installment_payoffs.*
-    from {{ ref('int_installment_payoffs') }} as installment_payoffs
-    {% if incremental -%}
-    semi join installments
-        on installment_payoffs.account_id = installments.account_id
-        and installment_payoffs.installment_no is not distinct from installments.installment_no
-    {%- endif %}
-),
-
 payment_months as (
     select
         account_id,
         installment_no,
         paid_in_month,
         next_paid_in_month,
-        paid_to_date
+        paid_to_date,
+        fully_paid_on
     from {{ ref('int_installment_payment_months') }} as installment_payment_months
     {% if incremental -%}
     semi join installments
         on installment_payment_months.account_id = installments.account_id
         and installment_payment_months.installment_no = installments.installment_no
     {%- endif %}
+),
+
+payoffs as (
+    -- int_installment_payoffs: the payoff month's row of the payment months
+    -- (incremental: of those read above, so the installments' payment months
+    -- are looked up once, not twice)
+    select
+        account_id,
+        installment_no,
+        fully_paid_on
+    {% if incremental -%}
+    from payment_months
+    {%- else -%}
+    from {{ ref('int_installment_payoffs') }}
+    {%- endif %}
+    where fully_paid_on is not null
 ),
 
 reporting_months as (

@@ -15,7 +15,8 @@ installments as (
         installment_no,
         interest_due,
         principal_due,
-        amount_due
+        amount_due,
+        exists_from_month
     from {{ ref('int_installments_checked') }} as installments_checked
     {% if creditmart.incremental_mode() -%}
     {{ creditmart.semi_join_keys('affected', 'installments_checked', ['account_id', 'installment_no']) }}
@@ -93,7 +94,8 @@ accumulated as (
         ) as paid_to_date,
         installments.interest_due,
         installments.principal_due,
-        installments.amount_due
+        installments.amount_due,
+        installments.exists_from_month
     from monthly
     inner join installments
         on monthly.account_id = installments.account_id
@@ -125,7 +127,10 @@ final as (
             0
         ) as principal_paid_change,
         -- in the row of the month the installment was paid off (int_installment_payoffs)
-        payoffs.fully_paid_on
+        payoffs.fully_paid_on,
+        -- the installment's first month (the derivations count the payment
+        -- from the later of the two without reading the installments)
+        exists_from_month
     from allocated
     left join payoffs
         on allocated.account_id = payoffs.account_id

@@ -1,9 +1,12 @@
-{{ config(meta={'rule_id': 'CHK-006', 'dagster': {'ref': {'name': 'fct_account_months'}}}) }}
--- No submitted account-month without a consented borrower at that month's
--- cutoff, re-derived from the staged consent log independently of the
--- consent models: the last credit_reporting event before cutoff (withdrawal
--- after grant at the same instant) must be the grant carried as evidence,
--- and the borrower must have no ambiguous credit_reporting event.
+{{ config(meta={'rule_id': 'CHK-006', 'dagster': {'ref': {'name': 'submission_account_records'}}}) }}
+-- No record of the submission file without a consented borrower at that
+-- month's cutoff, re-derived from the staged consent log independently of
+-- the consent models: the last credit_reporting event before cutoff
+-- (withdrawal after grant at the same instant) must be the grant the record
+-- carries as evidence, and the borrower must have no ambiguous
+-- credit_reporting event. It reads the file's records (not the submitted
+-- rows of fct_account_months), so dbt runs it once the file is built, beside
+-- the models that do not read the file.
 with
 
 submitted as (
@@ -12,8 +15,7 @@ submitted as (
         borrower_id,
         report_month,
         consent_event_id
-    from {{ ref('fct_account_months') }}
-    where outcome = 'submitted'
+    from {{ ref('submission_account_records') }}
 ),
 
 reporting_months as (
@@ -63,7 +65,7 @@ not_consented as (
         'last event before cutoff is not the evidenced grant' as problem
     from events_before_cutoff
     where recency = 1
-        and (event_id is null or action <> 'grant' or event_id <> consent_event_id)
+        and (event_id is null or action <> 'grant' or event_id is distinct from consent_event_id)
 ),
 
 ambiguous as (
