@@ -23,6 +23,8 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets, get_asset_key_for_model
 
+from creditmart.project import SCHEDULED_BUILD
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 # Dagster keeps its own manifest (target/dagster), apart from what other dbt commands write to target/
@@ -62,7 +64,9 @@ def creditmart_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     dbt_vars = {"reporting_month": month}
     if os.environ.get("CREDITMART_RAW_DIR"):
         dbt_vars["raw_dir"] = os.environ["CREDITMART_RAW_DIR"]
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=dbt_target_path(month))
+    invocation = dbt.cli(
+        [*SCHEDULED_BUILD, "--vars", json.dumps(dbt_vars)], context=context, target_path=dbt_target_path(month)
+    )
     yield from invocation.stream()
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from creditmart import runlog
 from creditmart.project import (
     PROJECT_DIR,
+    SCHEDULED_BUILD,
     CreditmartError,
     DatabaseLocked,
     check_month,
@@ -197,7 +198,7 @@ def _build(path: Path, month: str, raw_dir: str | None, full_refresh: bool, time
     target = PROJECT_DIR / "target"
     results_path = target / "run_results.json"
     results_path.unlink(missing_ok=True)
-    command = [DBT, "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    command = [DBT, *SCHEDULED_BUILD, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     command += ["--vars", json.dumps(dbt_vars)] + (["--full-refresh"] if full_refresh else [])
     env = {**os.environ, "CREDITMART_DUCKDB_PATH": str(path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     process = subprocess.Popen(
