@@ -66,17 +66,23 @@ def test_no_pii_in_any_file_validation_and_report_write(validated_sample):
     assert hits == []
 
 
-def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
-    tampered = tmp_path / "tampered.duckdb"
-    shutil.copy(sample_build.db_path, tampered)
+def tampered_evidence(sample_build, tmp_path, consent_event_id: str):
+    """A copy of the sample mart whose first 2026-10 submission record carries other evidence."""
     import duckdb
 
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(sample_build.db_path, tampered)
     con = duckdb.connect(str(tampered))
     con.execute(
-        "update submission_account_records set consent_event_id = null "
+        f"update submission_account_records set consent_event_id = {consent_event_id} "
         "where account_id = (select min(account_id) from submission_account_records) and report_month = '2026-10'"
     )
     con.close()
+    return tampered
+
+
+def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
+    tampered = tampered_evidence(sample_build, tmp_path, "null")
     result = creditmart("validate", "--db", str(tampered), "--month", "2026-10")
     assert result.returncode == 1
     failed = [r for r in gx_results() if not r["success"] and r["suite"] == "outbound_submission_account_records"]
@@ -86,7 +92,6 @@ def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
 def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp_path):
     """CHK-006's dbt test reads the submission file: quiet on the sample, one
     failure when a record's evidence is not the borrower's last grant."""
-    import duckdb
 
     def consent_test(db) -> tuple[int, list]:
         work = tmp_path / db.stem
@@ -97,15 +102,7 @@ def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp
         return build.returncode, [r["failures"] for r in results if r["unique_id"].startswith("test.")]
 
     assert consent_test(sample_build.db_path) == (0, [0])
-    tampered = tmp_path / "tampered.duckdb"
-    shutil.copy(sample_build.db_path, tampered)
-    con = duckdb.connect(str(tampered))
-    con.execute(
-        "update submission_account_records set consent_event_id = 'not-the-grant' "
-        "where account_id = (select min(account_id) from submission_account_records) and report_month = '2026-10'"
-    )
-    con.close()
-    assert consent_test(tampered) == (1, [1])
+    assert consent_test(tampered_evidence(sample_build, tmp_path, "'not-the-grant'")) == (1, [1])
 
 
 def test_clean_data_validates_with_exit_0(tmp_path):
