@@ -35,47 +35,104 @@ consent_events as (
     where purpose = 'credit_reporting'
 ),
 
-events_before_cutoff as (
+-- The event last before a cutoff (latest instant first; at one instant a
+-- withdrawal before a grant, then the greatest event_id; events without an
+-- instant last) as intervals of cutoffs per borrower, so each record meets
+-- at most one event and no window runs over the records.
+timed_last as (
+    -- the last event of each instant, for the cutoffs after it up to the
+    -- next instant
+    select
+        borrower_id,
+        event_id,
+        action,
+        event_at_local as after_local,
+        lead(event_at_local) over (partition by borrower_id order by event_at_local) as through_local
+    from (
+        select
+            *,
+            row_number() over (
+                partition by borrower_id, event_at_local
+                order by case when action = 'withdraw' then 0 else 1 end, event_id desc
+            ) as rank_at_instant
+        from consent_events
+        where event_at_local is not null
+    ) as ranked
+    where rank_at_instant = 1
+),
+
+untimed_last as (
+    -- an event without an instant, for the cutoffs before every timed event
+    select
+        ranked.borrower_id,
+        ranked.event_id,
+        ranked.action,
+        cast(null as {{ dbt.type_timestamp() }}) as after_local,
+        first_timed.first_at_local as through_local
+    from (
+        select
+            *,
+            row_number() over (
+                partition by borrower_id
+                order by case when action = 'withdraw' then 0 else 1 end, event_id desc
+            ) as rank_untimed
+        from consent_events
+        where event_at_local is null
+    ) as ranked
+    left join (
+        select borrower_id, min(event_at_local) as first_at_local
+        from consent_events
+        group by borrower_id
+    ) as first_timed
+        on ranked.borrower_id = first_timed.borrower_id
+    where ranked.rank_untimed = 1
+),
+
+last_events as (
+    select * from timed_last
+    union all
+    select * from untimed_last
+),
+
+submitted_at_cutoff as (
     select
         submitted.account_id,
+        submitted.borrower_id,
         submitted.report_month,
         submitted.consent_event_id,
-        consent_events.event_id,
-        consent_events.action,
-        consent_events.event_at_local,
-        row_number() over (
-            partition by submitted.account_id, submitted.report_month
-            order by
-                consent_events.event_at_local desc,
-                case when consent_events.action = 'withdraw' then 0 else 1 end,
-                consent_events.event_id desc
-        ) as recency
+        reporting_months.cutoff_local
     from submitted
     inner join reporting_months
         on submitted.report_month = reporting_months.report_month
-    left join consent_events
-        on submitted.borrower_id = consent_events.borrower_id
-        and (consent_events.event_at_local < reporting_months.cutoff_local or consent_events.event_at_local is null)
 ),
 
 not_consented as (
     select
-        account_id,
-        report_month,
+        submitted_at_cutoff.account_id,
+        submitted_at_cutoff.report_month,
         'last event before cutoff is not the evidenced grant' as problem
-    from events_before_cutoff
-    where recency = 1
-        and (event_id is null or action <> 'grant' or event_id is distinct from consent_event_id)
+    from submitted_at_cutoff
+    left join last_events
+        on submitted_at_cutoff.borrower_id = last_events.borrower_id
+        and (last_events.after_local is null or last_events.after_local < submitted_at_cutoff.cutoff_local)
+        and (last_events.through_local is null or submitted_at_cutoff.cutoff_local <= last_events.through_local)
+    where last_events.event_id is null
+        or last_events.action <> 'grant'
+        or last_events.event_id is distinct from submitted_at_cutoff.consent_event_id
 ),
 
 ambiguous as (
     select distinct
-        account_id,
-        report_month,
+        submitted_at_cutoff.account_id,
+        submitted_at_cutoff.report_month,
         'borrower has an ambiguous credit_reporting event' as problem
-    from events_before_cutoff
-    where event_id is not null
-        and (event_at_local is null or action is null or action not in ('grant', 'withdraw'))
+    from submitted_at_cutoff
+    inner join consent_events
+        on submitted_at_cutoff.borrower_id = consent_events.borrower_id
+        and (consent_events.event_at_local < submitted_at_cutoff.cutoff_local or consent_events.event_at_local is null)
+    where consent_events.event_at_local is null
+        or consent_events.action is null
+        or consent_events.action not in ('grant', 'withdraw')
 )
 
 select * from not_consented
