@@ -554,8 +554,9 @@ affected as materialized (
     an incremental build of a month-layer or per-fact model they read only
     the rows this build wrote: in the intermediate models the rows stamped
     with this build's row_built_at (appended last, so the other row groups
-    are skipped); in fct_account_months the months recomputed for every
-    account and the accounts of int_account_month_changes. After a full
+    are skipped); in fct_account_months and submission_account_records the
+    months recomputed for every account and the accounts of
+    int_account_month_changes. After a full
     build (and on other engines) they read everything. A periodic
     --full-refresh tests every row again. -#}
 {% macro default__get_where_subquery(relation) -%}
@@ -586,7 +587,7 @@ affected as materialized (
     {#- a view tested by the stamps of its table's build -#}
     {%- set built_by = {'int_installment_payoffs': 'int_installment_payment_months'} -%}
     {%- set built = built_by.get(relation.identifier, relation.identifier) -%}
-    {%- if built not in stamped + ['fct_account_months'] -%}
+    {%- if built not in stamped + ['fct_account_months', 'submission_account_records'] -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set stamp = creditmart.build_stamp() -%}
@@ -601,14 +602,25 @@ affected as materialized (
     {%- if built in stamped -%}
         {{ return("row_built_at = timestamp '" ~ stamp ~ "'") }}
     {%- endif -%}
-    {#- fct_account_months: the window's months, and the months of the
-        changed accounts from the earliest change (none: a filter the scan
-        applies to the new months alone) -#}
+    {#- fct_account_months and the submission file's records: the window's
+        months, and the months of the changed accounts from the earliest
+        change (none: a filter the scan applies to the new months alone) -#}
     {%- set changes = creditmart.model_relation('int_account_month_changes') -%}
     {%- set earliest = run_query("select cast(min(from_month) as varchar) from " ~ changes).rows[0][0] -%}
-    {%- if earliest is none -%}
-        {{ return("month_start >= date '" ~ result.rows[0][0] ~ "'") }}
+    {%- set window_start = result.rows[0][0] -%}
+    {%- if built == 'fct_account_months' -%}
+        {%- set month = 'month_start' -%}
+        {%- set window = "date '" ~ window_start ~ "'" -%}
+        {%- set first = "date '" ~ earliest ~ "'" if earliest is not none else none -%}
+    {%- else -%}
+        {#- the records carry their month as YYYY-MM -#}
+        {%- set month = 'report_month' -%}
+        {%- set window = "'" ~ window_start[:7] ~ "'" -%}
+        {%- set first = "'" ~ earliest[:7] ~ "'" if earliest is not none else none -%}
     {%- endif -%}
-    {{ return("month_start >= least(date '" ~ result.rows[0][0] ~ "', date '" ~ earliest ~ "') and (month_start >= date '"
-              ~ result.rows[0][0] ~ "' or account_id in (select account_id from " ~ changes ~ "))") }}
+    {%- if first is none -%}
+        {{ return(month ~ " >= " ~ window) }}
+    {%- endif -%}
+    {{ return(month ~ " >= least(" ~ window ~ ", " ~ first ~ ") and (" ~ month ~ " >= " ~ window
+              ~ " or account_id in (select account_id from " ~ changes ~ "))") }}
 {%- endmacro %}

@@ -249,6 +249,14 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
     assert any(".unique_int_payments_checked_row_fingerprint." in uid for uid in scoped), scoped
     assert any(".unique_key_int_account_months_derived_" in uid for uid in scoped), scoped
     assert not [r for r in full.run_results()["results"] if "row_built_at =" in (r.get("compiled_code") or "")]
+    # the submission file's records: the recomputed window (new months, and
+    # the retro-closed accounts from their first changed month)
+    [file_test] = [
+        r.get("compiled_code") or ""
+        for r in second.run_results()["results"]
+        if ".unique_key_submission_account_records_" in r["unique_id"]
+    ]
+    assert "report_month >= least('" in file_test and "int_account_month_changes" in file_test, file_test[-600:]
     [(stamps, written, rows)] = second.query(
         "select count(distinct row_built_at), "
         "count(*) filter (where row_built_at = (select max(row_built_at) from intermediate.int_payments_checked)), "
