@@ -130,9 +130,12 @@ ambiguous as (
     inner join consent_events
         on submitted_at_cutoff.borrower_id = consent_events.borrower_id
         and (consent_events.event_at_local < submitted_at_cutoff.cutoff_local or consent_events.event_at_local is null)
-    where consent_events.event_at_local is null
-        or consent_events.action is null
-        or consent_events.action not in ('grant', 'withdraw')
+    where consent_events.event_id is not null
+        and (
+            consent_events.event_at_local is null
+            or consent_events.action is null
+            or consent_events.action not in ('grant', 'withdraw')
+        )
 )
 
 select * from not_consented
