@@ -214,9 +214,10 @@
     )
 {%- endmacro %}
 
-{#- dbt incremental strategy: every key of the new batch is replaced (rows
-    whose marker_column is null only mark a key to delete); outside
-    incremental mode the whole table is replaced. -#}
+{#- dbt incremental strategy: the stored rows of the keys the batch marks
+    (rows whose marker_column is null, never inserted) are deleted and the
+    batch's rows inserted; a key the batch writes must be marked unless it
+    is new. Outside incremental mode the whole table is replaced. -#}
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -226,7 +227,7 @@
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- if creditmart.incremental_mode() -%}
     delete from {{ target }}
-    using (select distinct {{ keys | join(', ') }} from {{ source }}) as replaced
+    using (select distinct {{ keys | join(', ') }} from {{ source }} where {{ marker }} is null) as replaced
     where {% for key in keys %}{{ target }}.{{ key }} is not distinct from replaced.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
     {%- else -%}
     delete from {{ target }};
@@ -244,13 +245,26 @@
     md5(coalesce({{ id_type }}, '') || chr(31) || {{ id_number }})
 {%- endmacro %}
 
+{#- A CTE `older_keys`: the `keys` in `affected` that have rows of a
+    bucketed staging model staged before this model's watermark, found by
+    the keys alone (none in a month without late changes). Use only in
+    incremental mode, with staged_rows_of_keys() and replaced_key_markers(). -#}
+{% macro older_staged_keys(staging_model, affected, keys) -%}
+older_keys as materialized (
+    select distinct {{ keys | join(', ') }}
+    from {{ ref(staging_model) }} as keyed
+    {{ creditmart.semi_join_keys(affected, 'keyed', keys) }}
+    where (keyed.{{ creditmart.written_since() }}) is not true
+),
+{%- endmacro %}
+
 {#- A subquery: the rows of a bucketed staging model (aliased `staged`,
     `columns` selected) whose `keys` are in `affected` (use only in
-    incremental mode). The rows staged since this model's watermark are
-    the table's last row groups (row_built_at); the older rows of the same
-    keys are found by the keys alone first, so the wide read fetches only
-    them (none in a month without late changes: a semi join with nothing
-    to build reads nothing). -#}
+    incremental mode, after older_staged_keys()). The rows staged since
+    this model's watermark are the table's last row groups (row_built_at);
+    the older rows of the same keys are those of `older_keys`, so the wide
+    read fetches only them (none in a month without late changes: a semi
+    join with nothing to build reads nothing). -#}
 {% macro staged_rows_of_keys(staging_model, affected, keys, columns) -%}
     {%- set since = creditmart.written_since() -%}
     (
@@ -263,12 +277,7 @@
 
         select {{ columns | join(', ') }}
         from {{ ref(staging_model) }} as staged
-        semi join (
-            select distinct {{ keys | join(', ') }}
-            from {{ ref(staging_model) }} as keyed
-            {{ creditmart.semi_join_keys(affected, 'keyed', keys) }}
-            where (keyed.{{ since }}) is not true
-        ) as older_keys
+        semi join older_keys
             on {% for key in keys %}staged.{{ key }} is not distinct from older_keys.{{ key }}{% if not loop.last %}
             and {% endif %}{% endfor %}
         where (staged.{{ since }}) is not true
@@ -283,11 +292,31 @@
         and {% endif %}{% endfor %}
 {%- endmacro %}
 
-{#- Marker rows of the keys being recomputed, after a model's final select. -#}
+{#- Marker rows of the keys being recomputed, after a model's final select:
+    the replace_keys strategy deletes the stored rows of these keys. -#}
 {% macro affected_key_markers(affected, keys) -%}
     {%- if creditmart.incremental_mode() %}
 union all by name
 select {{ keys | join(', ') }} from {{ affected }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Marker rows of only the recomputed keys this model can have stored,
+    after the final select of a model whose rows are keyed like a bucketed
+    staging model's: a stored key had staged rows when this model was last
+    built, which are still staged (older_staged_keys()) or have left since
+    (the change log). A key staged only since then is new: no marker, so
+    the strategy's delete skips the scan of the table when every key is new
+    (the month's new payments and installments: BENCHMARKS.md, item 39). -#}
+{% macro replaced_key_markers(staging_model, keys) -%}
+    {%- if creditmart.incremental_mode() %}
+union all by name
+select {{ keys | join(', ') }} from older_keys
+
+union all by name
+select distinct {{ keys | join(', ') }}
+from {{ creditmart.changed_rows(staging_model) }}
+where change = 'departed'
     {%- endif %}
 {%- endmacro %}
 

@@ -22,6 +22,8 @@ affected as materialized (
     where account_id in (select account_id from changed_accounts)
 ),
 
+{{ creditmart.older_staged_keys('stg_lending__installments', 'affected', ['account_id', 'installment_no']) }}
+
 {% endif -%}
 {%- set installment_columns = ['row_fingerprint', 'account_id', 'installment_no', 'scheduled_on', 'due_date',
                                'principal_due', 'interest_due', 'raw_problems'] %}
@@ -97,4 +99,4 @@ final as (
 )
 
 select *, {{ creditmart.row_built_at() }} from final
-{{ creditmart.affected_key_markers('affected', ['account_id', 'installment_no']) }}
+{{ creditmart.replaced_key_markers('stg_lending__installments', ['account_id', 'installment_no']) }}

@@ -37,6 +37,8 @@ affected as materialized (
         and staged.installment_no = changed_installments.installment_no
 ),
 
+{{ creditmart.older_staged_keys('stg_lending__payments', 'affected', ['payment_id']) }}
+
 {% endif -%}
 {%- set payment_columns = ['row_fingerprint', 'payment_id', 'account_id', 'installment_no', 'paid_at_local',
                            'paid_on_local', 'amount', 'raw_problems'] %}
@@ -135,4 +137,4 @@ final as (
 )
 
 select *, {{ creditmart.row_built_at() }} from final
-{{ creditmart.affected_key_markers('affected', ['payment_id']) }}
+{{ creditmart.replaced_key_markers('stg_lending__payments', ['payment_id']) }}
