@@ -239,6 +239,36 @@
     where {{ marker }} is not null
 {%- endmacro %}
 
+{#- A subquery (account_id): the accounts of `accounts` (a relation of
+    account ids) with rows in stg_lending__accounts staged before this
+    model's last build: a row of theirs left since, or they have more
+    staged rows than arrived since. The others are new to this model, so
+    none of its rows was judged against them. -#}
+{% macro accounts_staged_before(accounts) -%}
+    (
+        select candidates.account_id
+        from (select distinct account_id from {{ accounts }}) as candidates
+        left join (
+            select account_id, count(*) as staged_rows
+            from {{ ref('stg_lending__accounts') }}
+            where account_id in (select account_id from {{ accounts }})
+            group by account_id
+        ) as staged
+            on candidates.account_id = staged.account_id
+        left join (
+            select
+                account_id,
+                count(case when change = 'arrived' then 1 end) as arrived_rows,
+                count(case when change = 'departed' then 1 end) as departed_rows
+            from {{ creditmart.changed_rows('stg_lending__accounts') }}
+            group by account_id
+        ) as logged
+            on candidates.account_id = logged.account_id
+        where coalesce(logged.departed_rows, 0) > 0
+            or coalesce(staged.staged_rows, 0) > coalesce(logged.arrived_rows, 0)
+    )
+{%- endmacro %}
+
 {#- A borrower's identity number as a key for the change log: a hash, so
     no identity number is written outside the submission path. -#}
 {% macro id_key(id_type, id_number) -%}
@@ -485,6 +515,27 @@ affected as materialized (
     where {{ condition }}
     {%- endif %}
     {%- endif %}
+{%- endmacro %}
+
+{#- A subquery (account_id, replaced_from): for each account of
+    `account_ids` (a relation), the first month an incremental build of the
+    month layer replaces: the account's from_month in
+    int_account_month_changes, else the new months' start. The stored rows
+    before it are kept, so a running total or a history continues from the
+    row of the month before it, never from a row being replaced: an account
+    whose open date moved later has rows from its old first months until
+    the strategy deletes them (the account's new first month is later than
+    the first month replaced). -#}
+{% macro replaced_from_months(account_ids) -%}
+    {%- set window_start = "date '" ~ creditmart.month_layer_start() ~ "'" -%}
+    (
+        select
+            windowed.account_id,
+            least(coalesce(changed.from_month, {{ window_start }}), {{ window_start }}) as replaced_from
+        from (select distinct account_id from {{ account_ids }}) as windowed
+        left join {{ ref('int_account_month_changes') }} as changed
+            on windowed.account_id = changed.account_id
+    )
 {%- endmacro %}
 
 {#- config() arguments of a month-layer model. -#}

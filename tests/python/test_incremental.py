@@ -1,12 +1,14 @@
 """An incremental build equals a full build of the same snapshot.
 
 Snapshot S1 is what the lender delivered for 2026-09 (bench/run.py's
-snapshot_before); S2 is the 2026-10 snapshot plus changes to history: a late
-payment, a vanished payment, an exact duplicate, a conflicting payment
-version, changed and blanked borrower fields, a whitespace-only change, a
-removed installment, a changed loan amount, a late withdrawal and a new
-notice. Building S1 then S2 into one file must give every model, row for row,
-what a fresh build of S2 gives.
+snapshot_before, less one paid installment); S2 is the 2026-10 snapshot plus
+changes to history: a late payment, a vanished payment, an exact duplicate, a
+conflicting payment version, changed and blanked borrower fields, a
+whitespace-only change, a removed installment and the late one, a changed
+loan amount, an open date moved later, the late account of orphan payments
+and installments, a late withdrawal and a new notice. Building S1 then S2
+into one file must give every model, row for row, what a fresh build of S2
+gives.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import pytest
 from conftest import CREDITMART, PROJECT_DIR, run_dbt
 
 MODEL_SCHEMAS = ("main", "staging", "intermediate")
+# the D1 account whose schedule A-UNKNOWN's late account copies, and the
+# installment S1 lacks (both paid before 2026-09 in the generated data)
+LATE_ACCOUNT_TEMPLATE = "A0000000002"
+LATE_INSTALLMENT = "('A0000000002', '2')"
 
 
 def load_bench():
@@ -64,9 +70,11 @@ def change_history(raw: Path, out: Path) -> Path:
             from base
         """,
         "installments": f"""
-            with gone as (select account_id, installment_no from {read("installments")}
+            with gone as (select account_id, installment_no from {read("installments")} as paid
                           where account_id in (select account_id from {read("accounts")} where account_type = 'D1'
                                                and closed_date is null and open_date < '2026-06-01')
+                              and exists (select 1 from {read("payments")} as p where p.account_id = paid.account_id
+                                          and p.installment_no = paid.installment_no)  -- now naming none
                           order by account_id, installment_no limit 1 offset 40)  -- ACC-006 from then on
             , corrected as (select account_id, installment_no from {read("installments")}
                           where account_id in (select account_id from {read("accounts")} where account_type = 'D1'
@@ -90,7 +98,9 @@ def change_history(raw: Path, out: Path) -> Path:
                     (select min(n) from base where closed_date < '2026-08-01') as reopened,  -- closing withdrawn
                     (select min(n) from base where closed_date >= '2026-08-01'
                         and closed_date < '2026-09-01') as moved,             -- closing moved earlier
-                    (select min(n) from base where closed_date is null and n > 30) as before_open  -- ACC-005
+                    (select min(n) from base where closed_date is null and n > 30) as before_open,  -- ACC-005
+                    (select min(n) from base where closed_date is null and account_type = 'D1'
+                        and open_date < '2026-01-01' and n > 40) as opened_later  -- PAY-004, INS-001
             )
             select * exclude (n) replace (
                 case when n = 9 and account_type = 'D1'
@@ -102,8 +112,14 @@ def change_history(raw: Path, out: Path) -> Path:
                     when picked.moved then '2026-07-02'
                     when picked.before_open then '2019-12-31'
                     else closed_date
-                end as closed_date)
+                end as closed_date,
+                case when n = picked.opened_later
+                     then cast(try_cast(open_date as date) + interval 2 month as date)::varchar
+                     else open_date end as open_date)
             from base, picked
+            union all by name                                                   -- delivered late: the
+            select * exclude (n) replace ('A-UNKNOWN' as account_id)            -- account of the orphan
+            from base where account_id = '{LATE_ACCOUNT_TEMPLATE}'              -- payments and schedule
         """,
         "consent_events": f"""
             select * from {read("consent_events")}
@@ -121,6 +137,44 @@ def change_history(raw: Path, out: Path) -> Path:
     }
     for entity, sql in statements.items():
         con.execute(f"copy ({sql}) to '{out}/{entity}.parquet' (format parquet)")
+    con.close()
+    return out
+
+
+def late_references(generated: Path, out: Path) -> Path:
+    """The generated files plus a schedule for the account the orphan payments
+    name (A-UNKNOWN, PAY-001): installments naming an unknown account (INS-002)
+    until change_history delivers the account."""
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    for entity in ("borrowers", "accounts", "payments", "consent_events", "negative_notices"):
+        con.execute(f"copy (select * from read_parquet('{generated}/{entity}.parquet')) to '{out}/{entity}.parquet'")
+    con.execute(f"""
+        copy (
+            select * from read_parquet('{generated}/installments.parquet')
+            union all
+            select * replace ('A-UNKNOWN' as account_id)
+            from read_parquet('{generated}/installments.parquet')
+            where account_id = '{LATE_ACCOUNT_TEMPLATE}'
+        ) to '{out}/installments.parquet'
+    """)
+    con.close()
+    return out
+
+
+def without_installment(base: Path, out: Path) -> Path:
+    """S1's source: one paid installment of a known account is missing, so its
+    payments name none (PAY-001) until S2 delivers it."""
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    for entity in ("borrowers", "accounts", "payments", "consent_events", "negative_notices"):
+        con.execute(f"copy (select * from read_parquet('{base}/{entity}.parquet')) to '{out}/{entity}.parquet'")
+    con.execute(f"""
+        copy (
+            select * from read_parquet('{base}/installments.parquet')
+            where (account_id, installment_no) is distinct from {LATE_INSTALLMENT}
+        ) to '{out}/installments.parquet'
+    """)
     con.close()
     return out
 
@@ -196,8 +250,9 @@ def snapshots(tmp_path_factory) -> tuple[Path, Path]:
          "--defect-rate", "0.01", "--out", str(generated)],
         check=True, capture_output=True,
     )  # fmt: skip
-    s1 = load_bench().snapshot_before(generated, "2026-09", work / "s1")
-    s2 = change_history(generated, work / "s2")
+    base = late_references(generated, work / "base")
+    s1 = load_bench().snapshot_before(without_installment(base, work / "base_s1"), "2026-09", work / "s1")
+    s2 = change_history(base, work / "s2")
     return s1, s2
 
 

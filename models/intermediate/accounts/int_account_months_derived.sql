@@ -49,11 +49,12 @@ previous_state as (
         derived.installment_count,
         derived.remaining_periods,
         derived.last_payment_date,
-        derived.last_payment_amount
+        derived.last_payment_amount,
+        cast({{ dbt.dateadd('month', 1, 'derived.month_start') }} as date) as continues_from
     from {{ this }} as derived
-    inner join account_windows
-        on derived.account_id = account_windows.account_id
-        and derived.month_start = cast({{ dbt.dateadd('month', -1, 'account_windows.first_month') }} as date)
+    inner join {{ creditmart.replaced_from_months('account_windows') }} as replaced
+        on derived.account_id = replaced.account_id
+        and derived.month_start = cast({{ dbt.dateadd('month', -1, 'replaced.replaced_from') }} as date)
     {%- else -%}
     select
         cast(null as {{ dbt.type_string() }}) as account_id,
@@ -62,22 +63,20 @@ previous_state as (
         cast(null as integer) as installment_count,
         cast(null as integer) as remaining_periods,
         cast(null as date) as last_payment_date,
-        cast(null as {{ type_money() }}) as last_payment_amount
+        cast(null as {{ type_money() }}) as last_payment_amount,
+        cast(null as date) as continues_from
     where false
     {%- endif %}
 ),
 
 change_windows as (
     -- changes before the window count from its first month, unless the
-    -- previous state already holds them
+    -- previous state already holds them (those up to its month)
     select
         account_windows.account_id,
         account_windows.first_month,
         account_windows.last_month,
-        case
-            when previous_state.account_id is null then cast('1900-01-01' as date)
-            else account_windows.first_month
-        end as changes_from_month
+        coalesce(previous_state.continues_from, cast('1900-01-01' as date)) as changes_from_month
     from account_windows
     left join previous_state
         on account_windows.account_id = previous_state.account_id

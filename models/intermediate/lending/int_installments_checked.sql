@@ -1,8 +1,10 @@
 {{ config(**creditmart.incremental_by_key(['account_id', 'installment_no'], 'row_fingerprint', joins_as_written=true)) }}
 
 {# Incremental: only the installment keys whose rows changed, and every
-    installment of an account whose rows changed (the open date): the
-    staged ones, and those that left (in the change log with their key). #}
+    installment of an account whose rows changed (the open date) and were
+    staged before this model's last build: the staged ones, and those that
+    left (in the change log with their key). A new account can only settle
+    installments that named none (failing INS-002 in this table). #}
 with
 
 {% if creditmart.incremental_mode() -%}
@@ -17,9 +19,17 @@ affected as materialized (
 
     union
 
+    -- (none in a month whose changed accounts are all new)
     select account_id, installment_no
     from {{ ref('stg_lending__installments') }}
-    where account_id in (select account_id from changed_accounts)
+    where account_id in (select account_id from {{ creditmart.accounts_staged_before('changed_accounts') }})
+
+    union
+
+    select account_id, installment_no
+    from {{ this }}
+    where fails_ins_002
+        and account_id in (select account_id from changed_accounts)
 ),
 
 {{ creditmart.older_staged_keys('stg_lending__installments', 'affected', ['account_id', 'installment_no']) }}

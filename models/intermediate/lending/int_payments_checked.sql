@@ -3,8 +3,11 @@
 -- depends_on: {{ ref('stg_lending__installments') }}
 
 {# Incremental: every version of a payment_id whose rows changed, and the
-    payments of accounts or installment keys whose rows changed (PAY-001,
-    PAY-004 judge them against those). #}
+    payments an account or installment change can judge differently
+    (PAY-001, PAY-004 read them): every staged payment of an account staged
+    before this model's last build, or of an installment key with rows that
+    left; a new account or installment key can only settle a payment that
+    named none (failing PAY-001 in this table). #}
 with
 
 {% if creditmart.incremental_mode() -%}
@@ -13,9 +16,26 @@ changed_accounts as (
     select account_id from {{ creditmart.changed_account_ids() }}
 ),
 
-changed_installments as (
+changed_accounts_staged_before as (
+    select account_id from {{ creditmart.accounts_staged_before('changed_accounts') }}
+),
+
+arrived_installments as (
     select distinct account_id, installment_no
     from {{ creditmart.changed_rows('stg_lending__installments') }}
+    where change = 'arrived'
+),
+
+departed_installments as (
+    select distinct account_id, installment_no
+    from {{ creditmart.changed_rows('stg_lending__installments') }}
+    where change = 'departed'
+),
+
+named_nothing as (
+    select payment_id, account_id, installment_no
+    from {{ this }}
+    where fails_pay_001
 ),
 
 affected as materialized (
@@ -24,17 +44,33 @@ affected as materialized (
 
     union
 
+    -- (none in a month whose changed accounts are all new: a semi join
+    -- with nothing to build reads nothing)
     select staged.payment_id
     from {{ ref('stg_lending__payments') }} as staged
-    where staged.account_id in (select account_id from changed_accounts)
+    where staged.account_id in (select account_id from changed_accounts_staged_before)
 
     union
 
     select staged.payment_id
     from {{ ref('stg_lending__payments') }} as staged
-    semi join changed_installments
-        on staged.account_id = changed_installments.account_id
-        and staged.installment_no = changed_installments.installment_no
+    semi join departed_installments
+        on staged.account_id = departed_installments.account_id
+        and staged.installment_no = departed_installments.installment_no
+
+    union
+
+    select payment_id
+    from named_nothing
+    where account_id in (select account_id from changed_accounts)
+
+    union
+
+    select named_nothing.payment_id
+    from named_nothing
+    semi join arrived_installments
+        on named_nothing.account_id = arrived_installments.account_id
+        and named_nothing.installment_no = arrived_installments.installment_no
 ),
 
 {{ creditmart.older_staged_keys('stg_lending__payments', 'affected', ['payment_id']) }}

@@ -27,13 +27,9 @@ previous_months as (
         built.repayment_history_24m as previous_history,
         built.first_submitted_month as previous_first_submitted_month
     from {{ this }} as built
-    inner join (
-        select account_id, min(month_start) as first_month
-        from account_months
-        group by account_id
-    ) as windows
-        on built.account_id = windows.account_id
-        and built.month_start = cast({{ dbt.dateadd('month', -1, 'windows.first_month') }} as date)
+    inner join {{ creditmart.replaced_from_months('account_months') }} as replaced
+        on built.account_id = replaced.account_id
+        and built.month_start = cast({{ dbt.dateadd('month', -1, 'replaced.replaced_from') }} as date)
     {%- else -%}
     select
         cast(null as {{ dbt.type_string() }}) as account_id,
