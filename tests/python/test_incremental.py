@@ -141,42 +141,42 @@ def change_history(raw: Path, out: Path) -> Path:
     return out
 
 
-def late_references(generated: Path, out: Path) -> Path:
-    """The generated files plus a schedule for the account the orphan payments
-    name (A-UNKNOWN, PAY-001): installments naming an unknown account (INS-002)
-    until change_history delivers the account."""
+def with_installments(source: Path, out: Path, installments: str) -> Path:
+    """A copy of the raw files in `source` whose installments are `installments`
+    (a select over `installments`, the source's installment rows)."""
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     for entity in ("borrowers", "accounts", "payments", "consent_events", "negative_notices"):
-        con.execute(f"copy (select * from read_parquet('{generated}/{entity}.parquet')) to '{out}/{entity}.parquet'")
+        con.execute(f"copy (select * from read_parquet('{source}/{entity}.parquet')) to '{out}/{entity}.parquet'")
     con.execute(f"""
         copy (
-            select * from read_parquet('{generated}/installments.parquet')
-            union all
-            select * replace ('A-UNKNOWN' as account_id)
-            from read_parquet('{generated}/installments.parquet')
-            where account_id = '{LATE_ACCOUNT_TEMPLATE}'
+            with installments as (select * from read_parquet('{source}/installments.parquet'))
+            {installments}
         ) to '{out}/installments.parquet'
     """)
     con.close()
     return out
+
+
+def late_references(generated: Path, out: Path) -> Path:
+    """The generated files plus a schedule for the account the orphan payments
+    name (A-UNKNOWN, PAY-001): installments naming an unknown account (INS-002)
+    until change_history delivers the account."""
+    return with_installments(generated, out, f"""
+        select * from installments
+        union all
+        select * replace ('A-UNKNOWN' as account_id) from installments
+        where account_id = '{LATE_ACCOUNT_TEMPLATE}'
+    """)  # fmt: skip
 
 
 def without_installment(base: Path, out: Path) -> Path:
     """S1's source: one paid installment of a known account is missing, so its
     payments name none (PAY-001) until S2 delivers it."""
-    out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    for entity in ("borrowers", "accounts", "payments", "consent_events", "negative_notices"):
-        con.execute(f"copy (select * from read_parquet('{base}/{entity}.parquet')) to '{out}/{entity}.parquet'")
-    con.execute(f"""
-        copy (
-            select * from read_parquet('{base}/installments.parquet')
-            where (account_id, installment_no) is distinct from {LATE_INSTALLMENT}
-        ) to '{out}/installments.parquet'
-    """)
-    con.close()
-    return out
+    return with_installments(base, out, f"""
+        select * from installments
+        where (account_id, installment_no) is distinct from {LATE_INSTALLMENT}
+    """)  # fmt: skip
 
 
 def copy_ledger(source: Path, target: Path) -> None:
