@@ -538,6 +538,16 @@ affected as materialized (
     )
 {%- endmacro %}
 
+{#- True when an incremental build of the month layer adds the reporting
+    month only (it follows the last month built): every account outside
+    int_account_month_changes then has one row to build, whose running
+    totals and history are its previous row's plus its own month, so no
+    window over its months is needed (a window over 1.5M one-row partitions
+    cost 1.6-1.9 operator-seconds per model at 1M: BENCHMARKS.md, item 43). -#}
+{% macro builds_one_new_month() -%}
+    {{ return(creditmart.incremental_mode() and creditmart.month_layer_start() == var('reporting_month') ~ '-01') }}
+{%- endmacro %}
+
 {#- config() arguments of a month-layer model. -#}
 {% macro incremental_by_month(extra={}) -%}
     {%- set options = {

@@ -4,6 +4,7 @@
 {{ config(**creditmart.incremental_by_month({'on_schema_change': 'fail'})) }}
 -- depends_on: {{ ref('int_account_month_changes') }}
 {%- set incremental = creditmart.incremental_mode() %}
+{%- set one_new_month = creditmart.builds_one_new_month() %}
 
 with
 
@@ -70,6 +71,15 @@ outcomes as (
         and account_months.month_start = error_reasons.month_start
 ),
 
+{% set combined_inputs -%}
+    from derived
+    inner join outcomes
+        on derived.account_id = outcomes.account_id
+        and derived.month_start = outcomes.month_start
+    left join previous_months
+        on derived.account_id = previous_months.account_id
+{%- endset %}
+
 combined as (
     select
         derived.*,
@@ -86,12 +96,31 @@ combined as (
         ) as first_submitted_month,
         previous_months.previous_history,
         {{ recent_statuses('derived.rpy_status', 'derived.account_id', 'derived.month_start', 24) }} as recent_statuses
-    from derived
-    inner join outcomes
-        on derived.account_id = outcomes.account_id
-        and derived.month_start = outcomes.month_start
-    left join previous_months
-        on derived.account_id = previous_months.account_id
+    {{ combined_inputs }}
+    {%- if one_new_month %}
+    -- (none in a month without late changes)
+    semi join {{ ref('int_account_month_changes') }} as changed_accounts
+        on derived.account_id = changed_accounts.account_id
+
+    union all
+
+    -- the accounts with only the new month to build: its own status and
+    -- submission after the previous row's (builds_one_new_month())
+    select
+        derived.*,
+        outcomes.outcome,
+        outcomes.outcome_reasons,
+        outcomes.consent_event_id,
+        least(
+            previous_months.previous_first_submitted_month,
+            case when outcomes.outcome = 'submitted' then derived.month_start end
+        ) as first_submitted_month,
+        previous_months.previous_history,
+        coalesce(derived.rpy_status, '') as recent_statuses
+    {{ combined_inputs }}
+    anti join {{ ref('int_account_month_changes') }} as changed_accounts
+        on derived.account_id = changed_accounts.account_id
+    {%- endif %}
 ),
 
 with_history as (
