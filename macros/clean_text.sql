@@ -4,8 +4,18 @@
     {{ return(adapter.dispatch('clean_text', 'creditmart')(expr)) }}
 {%- endmacro %}
 
+{#- DuckDB: the regexp_replace only where the first or last character is
+    whitespace (half the cost on clean values, the usual case). -#}
 {% macro default__clean_text(expr) -%}
-    nullif(regexp_replace(cast({{ expr }} as {{ dbt.type_string() }}), '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g'), '')
+    {%- set text = 'cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+    nullif(
+        case
+            when ascii({{ text }}) in (9, 10, 13, 32) or ascii(right({{ text }}, 1)) in (9, 10, 13, 32)
+                then regexp_replace({{ text }}, '^[ \t\r\n]+|[ \t\r\n]+$', '', 'g')
+            else {{ text }}
+        end,
+        ''
+    )
 {%- endmacro %}
 
 {% macro spark__clean_text(expr) -%}

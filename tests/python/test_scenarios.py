@@ -3,6 +3,7 @@ and Parquet) and asserts the exact rows of the public models."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from conftest import build_raw
@@ -312,3 +313,29 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
     # RAW-001 details name the column, never the value
     details = {r[0] for r in build.query("select detail from fct_rule_violations where rule_id = 'RAW-001'")}
     assert "loan_amount: unparseable" in details and not any("abc" in d or "12,00" in d for d in details)
+
+
+def test_surrounding_whitespace_is_trimmed(tmp_path):
+    """SPEC §7: a leading or a trailing space, tab, CR or LF alone is trimmed
+    before a value is parsed or matched (Parquet keeps the bytes as given)."""
+    entities = {
+        "borrowers": [borrower("B1", 31)],
+        "accounts": [d1_account("\tA1", "B1 ", "2026-01-05\r\n", " 1000.00")],
+        "installments": [installment("A1\n", 1, "\t2026-02-05", "1000.00 ", "0.00")],
+        "payments": [payment(" P1", "A1\r", 1, "2026-02-05T02:00:00Z\n", "\t1000.00")],
+        "consent_events": [event("E1", "B1", "grant", "2025-12-01T00:00:00Z")],
+    }
+    build = build_raw(tmp_path, entities, "2026-03", formats=dict.fromkeys(entities, "parquet"))
+    assert build.query(
+        "select account_id, borrower_id, open_date, loan_amount, raw_problems from staging.stg_lending__accounts"
+    ) == [("A1", "B1", dt.date(2026, 1, 5), Decimal("1000.00"), None)]
+    assert build.query(
+        "select payment_id, account_id, paid_on_local, amount, raw_problems from staging.stg_lending__payments"
+    ) == [("P1", "A1", dt.date(2026, 2, 5), Decimal("1000.00"), None)]
+    assert build.query(
+        "select account_id, report_month, outcome, balance from fct_account_months order by report_month"
+    ) == [
+        ("A1", "2026-01", "submitted", Decimal("1000.00")),
+        ("A1", "2026-02", "submitted", Decimal("0.00")),
+        ("A1", "2026-03", "submitted", Decimal("0.00")),
+    ]
