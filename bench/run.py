@@ -156,8 +156,14 @@ MONTH_RUNS = FLOOR_RUNS
 
 
 def month_builds(db: Path, raw: Path, month: str) -> list[tuple[float, int]]:
-    """The +1 month build of `month`, MONTH_RUNS times on the mart `db` as it is now (a copy restores it)."""
-    files = [path for path in (db, db.with_name(db.name + ".wal")) if path.exists()]
+    """The +1 month build of `month`, MONTH_RUNS times on the mart `db` as it is now (a copy restores it).
+
+    dbt's saved parse is restored too: it holds the previous month's vars, so
+    every run parses the project in full, as a scheduled month does (a second
+    run with the same vars would parse partially, about 4 s less at 1M).
+    """
+    saved_parse = ROOT / "target" / "partial_parse.msgpack"
+    files = [path for path in (db, db.with_name(db.name + ".wal"), saved_parse) if path.exists()]
     kept = {path: path.with_name(path.name + ".before") for path in files}
     for path, copy in kept.items():
         shutil.copyfile(path, copy)
@@ -165,7 +171,8 @@ def month_builds(db: Path, raw: Path, month: str) -> list[tuple[float, int]]:
     try:
         for run in range(MONTH_RUNS):
             if run:
-                db.with_name(db.name + ".wal").unlink(missing_ok=True)
+                for path in (db.with_name(db.name + ".wal"), saved_parse):
+                    path.unlink(missing_ok=True)
                 for path, copy in kept.items():
                     shutil.copyfile(copy, path)
             # written out before the clock starts, not during the build
