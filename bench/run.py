@@ -151,7 +151,7 @@ def snapshot_before(raw: Path, month: str, out: Path) -> Path:
 
 FLOOR_RUNS = 3
 # the +1 month is measured as often as the floor, each run on a copy of the
-# same mart: identical builds took 64-79 s at 1M on session 11's machine
+# same mart: identical builds took 64-92 s at 1M on session 11's machine
 MONTH_RUNS = FLOOR_RUNS
 
 

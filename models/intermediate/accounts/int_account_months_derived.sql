@@ -467,7 +467,36 @@ overdue_by_month as (
     group by account_id, month_start
 ),
 
-{% set running_inputs -%}
+running_totals as (
+    {%- for windowed in ([true, false] if one_new_month else [true]) %}
+    {%- set running = 'sum(%s) over account_history' if windowed else '%s' %}
+    {%- set latest = 'max(%s) over account_history' if windowed else '%s' %}
+    {%- if windowed %}
+    -- narrow input: the window sorts only keys and changes, not the wide rows
+    {%- else %}
+
+    union all
+
+    -- the accounts with only the new month to build: its own changes
+    -- added to the previous row's totals, no window (builds_one_new_month())
+    {%- endif %}
+    select
+        account_months.account_id,
+        account_months.month_start,
+        coalesce(previous_state.open_principal_cents, 0)
+            + {{ running | format('coalesce(monthly_changes.principal_change, 0)') }}
+            - {{ running | format('coalesce(monthly_changes.principal_paid_change, 0)') }} as open_principal,
+        coalesce(previous_state.net_outstanding_cents, 0)
+            + {{ running | format('coalesce(monthly_changes.amount_due_change, 0)') }}
+            - {{ running | format('coalesce(monthly_changes.paid_change, 0)') }} as net_outstanding,
+        coalesce(previous_state.installment_count, 0)
+            + {{ running | format('coalesce(monthly_changes.installment_count_change, 0)') }} as installment_count,
+        coalesce(previous_state.remaining_periods, 0)
+            + {{ running | format('coalesce(monthly_changes.remaining_change, 0)') }} as remaining_periods,
+        greatest(previous_state.last_payment_date, {{ latest | format('last_paid_in_month.last_paid_on') }})
+            as last_payment_date,
+        previous_state.last_payment_date as previous_last_payment_date,
+        previous_state.last_payment_amount as previous_last_payment_amount
     from account_months
     left join previous_state
         on account_months.account_id = previous_state.account_id
@@ -477,65 +506,20 @@ overdue_by_month as (
     left join last_paid_in_month
         on account_months.account_id = last_paid_in_month.account_id
         and account_months.month_start = last_paid_in_month.month_start
-{%- endset %}
-
-running_totals as (
-    -- narrow input: the window sorts only keys and changes, not the wide rows
-    select
-        account_months.account_id,
-        account_months.month_start,
-        coalesce(previous_state.open_principal_cents, 0)
-            + sum(coalesce(monthly_changes.principal_change, 0)) over account_history
-            - sum(coalesce(monthly_changes.principal_paid_change, 0)) over account_history as open_principal,
-        coalesce(previous_state.net_outstanding_cents, 0)
-            + sum(coalesce(monthly_changes.amount_due_change, 0)) over account_history
-            - sum(coalesce(monthly_changes.paid_change, 0)) over account_history as net_outstanding,
-        coalesce(previous_state.installment_count, 0)
-            + sum(coalesce(monthly_changes.installment_count_change, 0)) over account_history as installment_count,
-        coalesce(previous_state.remaining_periods, 0)
-            + sum(coalesce(monthly_changes.remaining_change, 0)) over account_history as remaining_periods,
-        greatest(previous_state.last_payment_date, max(last_paid_in_month.last_paid_on) over account_history)
-            as last_payment_date,
-        previous_state.last_payment_date as previous_last_payment_date,
-        previous_state.last_payment_amount as previous_last_payment_amount
-    {{ running_inputs }}
     {%- if one_new_month %}
-    -- (none in a month without late changes: a join with nothing to build
-    -- reads nothing)
-    semi join {{ ref('int_account_month_changes') }} as changed_accounts
+    -- the changed accounts through the window (none in a month without late
+    -- changes: a join with nothing to build reads nothing), the others not
+    {{ 'semi' if windowed else 'anti' }} join {{ ref('int_account_month_changes') }} as changed_accounts
         on account_months.account_id = changed_accounts.account_id
     {%- endif %}
+    {%- if windowed %}
     window account_history as (
         partition by account_months.account_id
         order by account_months.month_start
         rows between unbounded preceding and current row
     )
-    {%- if one_new_month %}
-
-    union all
-
-    -- the accounts with only the new month to build: its own changes
-    -- added to the previous row's totals (builds_one_new_month())
-    select
-        account_months.account_id,
-        account_months.month_start,
-        coalesce(previous_state.open_principal_cents, 0)
-            + coalesce(monthly_changes.principal_change, 0)
-            - coalesce(monthly_changes.principal_paid_change, 0) as open_principal,
-        coalesce(previous_state.net_outstanding_cents, 0)
-            + coalesce(monthly_changes.amount_due_change, 0)
-            - coalesce(monthly_changes.paid_change, 0) as net_outstanding,
-        coalesce(previous_state.installment_count, 0)
-            + coalesce(monthly_changes.installment_count_change, 0) as installment_count,
-        coalesce(previous_state.remaining_periods, 0)
-            + coalesce(monthly_changes.remaining_change, 0) as remaining_periods,
-        greatest(previous_state.last_payment_date, last_paid_in_month.last_paid_on) as last_payment_date,
-        previous_state.last_payment_date as previous_last_payment_date,
-        previous_state.last_payment_amount as previous_last_payment_amount
-    {{ running_inputs }}
-    anti join {{ ref('int_account_month_changes') }} as changed_accounts
-        on account_months.account_id = changed_accounts.account_id
     {%- endif %}
+    {%- endfor %}
 ),
 
 accumulated as (

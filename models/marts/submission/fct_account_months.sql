@@ -71,56 +71,52 @@ outcomes as (
         and account_months.month_start = error_reasons.month_start
 ),
 
-{% set combined_inputs -%}
+combined as (
+    {%- set submitted_month = "case when outcomes.outcome = 'submitted' then derived.month_start end" %}
+    {%- for windowed in ([true, false] if one_new_month else [true]) %}
+    {%- if not windowed %}
+
+    union all
+
+    -- the accounts with only the new month to build: its own status and
+    -- submission after the previous row's, no window (builds_one_new_month())
+    {%- endif %}
+    select
+        derived.*,
+        outcomes.outcome,
+        outcomes.outcome_reasons,
+        outcomes.consent_event_id,
+        least(
+            previous_months.previous_first_submitted_month,
+            {% if windowed -%}
+            min({{ submitted_month }}) over (
+                partition by derived.account_id
+                order by derived.month_start
+                rows between unbounded preceding and current row
+            )
+            {%- else -%}
+            {{ submitted_month }}
+            {%- endif %}
+        ) as first_submitted_month,
+        previous_months.previous_history,
+        {% if windowed -%}
+        {{ recent_statuses('derived.rpy_status', 'derived.account_id', 'derived.month_start', 24) }}
+        {%- else -%}
+        coalesce(derived.rpy_status, '')
+        {%- endif %} as recent_statuses
     from derived
     inner join outcomes
         on derived.account_id = outcomes.account_id
         and derived.month_start = outcomes.month_start
     left join previous_months
         on derived.account_id = previous_months.account_id
-{%- endset %}
-
-combined as (
-    select
-        derived.*,
-        outcomes.outcome,
-        outcomes.outcome_reasons,
-        outcomes.consent_event_id,
-        least(
-            previous_months.previous_first_submitted_month,
-            min(case when outcomes.outcome = 'submitted' then derived.month_start end) over (
-                partition by derived.account_id
-                order by derived.month_start
-                rows between unbounded preceding and current row
-            )
-        ) as first_submitted_month,
-        previous_months.previous_history,
-        {{ recent_statuses('derived.rpy_status', 'derived.account_id', 'derived.month_start', 24) }} as recent_statuses
-    {{ combined_inputs }}
     {%- if one_new_month %}
-    -- (none in a month without late changes)
-    semi join {{ ref('int_account_month_changes') }} as changed_accounts
-        on derived.account_id = changed_accounts.account_id
-
-    union all
-
-    -- the accounts with only the new month to build: its own status and
-    -- submission after the previous row's (builds_one_new_month())
-    select
-        derived.*,
-        outcomes.outcome,
-        outcomes.outcome_reasons,
-        outcomes.consent_event_id,
-        least(
-            previous_months.previous_first_submitted_month,
-            case when outcomes.outcome = 'submitted' then derived.month_start end
-        ) as first_submitted_month,
-        previous_months.previous_history,
-        coalesce(derived.rpy_status, '') as recent_statuses
-    {{ combined_inputs }}
-    anti join {{ ref('int_account_month_changes') }} as changed_accounts
+    -- the changed accounts through the window (none in a month without late
+    -- changes), the others not
+    {{ 'semi' if windowed else 'anti' }} join {{ ref('int_account_month_changes') }} as changed_accounts
         on derived.account_id = changed_accounts.account_id
     {%- endif %}
+    {%- endfor %}
 ),
 
 with_history as (
