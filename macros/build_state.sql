@@ -545,7 +545,7 @@ affected as materialized (
     window over its months is needed (a window over 1.5M one-row partitions
     cost 1.6-1.9 operator-seconds per model at 1M: BENCHMARKS.md, item 43). -#}
 {% macro builds_one_new_month() -%}
-    {{ return(creditmart.incremental_mode() and creditmart.month_layer_start() == var('reporting_month') ~ '-01') }}
+    {{ return(creditmart.incremental_mode() and creditmart.month_layer_start() == creditmart.reporting_month() ~ '-01') }}
 {%- endmacro %}
 
 {#- config() arguments of a month-layer model. -#}

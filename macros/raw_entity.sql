@@ -3,7 +3,7 @@
     With raw_dir: the dbt source lending.<entity>, read from
     <raw_dir>/<entity>.csv or <raw_dir>/<entity>.parquet, every column as text. -#}
 {% macro raw_entity(entity) -%}
-    {%- if var('raw_dir', none) is none -%}
+    {%- if creditmart.raw_dir() is none -%}
         {{ ref('raw_' ~ entity) }}
     {%- else -%}
         {%- set source_relation = source('lending', entity) -%}
@@ -19,7 +19,7 @@
 {#- Locate <raw_dir>/<entity>.csv or .parquet; a clear error when there is
     neither or both. Returns {path, format}. -#}
 {% macro find_raw_file(entity) -%}
-    {%- set raw_dir = var('raw_dir') | string -%}
+    {%- set raw_dir = creditmart.raw_dir() -%}
     {%- set found = [] -%}
     {%- for format in ['csv', 'parquet'] -%}
         {%- set path = raw_dir.rstrip('/') ~ '/' ~ entity ~ '.' ~ format -%}

@@ -3,7 +3,7 @@
     their own offset; dates are taken as Beijing midnight. In raw-file mode
     it reads <raw_dir>/<entity>.csv|.parquet; without raw_dir, the sample seed. -#}
 {% macro raw_loaded_at(entity, column, kind='timestamp') -%}
-    {%- if var('raw_dir', none) is none -%}
+    {%- if creditmart.raw_dir() is none -%}
         {%- set relation = api.Relation.create(database=target.database, schema='raw_sample', identifier='raw_' ~ entity) -%}
     {%- else -%}
         {%- set found = creditmart.find_raw_file(entity) -%}

@@ -6,7 +6,7 @@
         {{ return('select 1 as invocation_ok') }}
     {%- endif -%}
     {%- set month_pattern = '^[0-9]{4}-(0[1-9]|1[0-2])$' -%}
-    {%- set reporting_month = var('reporting_month', none) | string -%}
+    {%- set reporting_month = creditmart.reporting_month() -%}
     {%- if not modules.re.match(month_pattern, reporting_month) -%}
         {{ exceptions.raise_compiler_error("creditmart: reporting_month '" ~ reporting_month ~ "' is not a month in YYYY-MM form (e.g. 2026-10)") }}
     {%- endif -%}
@@ -18,7 +18,7 @@
             {{ exceptions.raise_compiler_error("creditmart: first_reporting_month " ~ first_month ~ " is after reporting_month " ~ reporting_month) }}
         {%- endif -%}
     {%- endif -%}
-    {%- set raw_dir = var('raw_dir', none) -%}
+    {%- set raw_dir = creditmart.raw_dir() -%}
     {%- if raw_dir is not none -%}
         {%- if not (raw_dir | string).startswith('/') -%}
             {{ exceptions.raise_compiler_error("creditmart: raw_dir '" ~ raw_dir ~ "' must be an absolute path") }}

@@ -192,15 +192,20 @@ def _raw_dir(raw_dir: str | None) -> str | None:
 def _build(path: Path, month: str, raw_dir: str | None, full_refresh: bool, timeout: float) -> list[str]:
     """dbt build for the month; returns the failed data tests (the gate's business); raises on errors."""
     connect(path, timeout=timeout).close()  # wait here, not inside dbt, while another process holds the file
-    dbt_vars = {"reporting_month": month}
-    if raw_dir:
-        dbt_vars["raw_dir"] = raw_dir
     target = PROJECT_DIR / "target"
     results_path = target / "run_results.json"
     results_path.unlink(missing_ok=True)
     command = [DBT, *SCHEDULED_BUILD, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    command += ["--vars", json.dumps(dbt_vars)] + (["--full-refresh"] if full_refresh else [])
-    env = {**os.environ, "CREDITMART_DUCKDB_PATH": str(path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command += ["--full-refresh"] if full_refresh else []
+    # the month and the raw directory as environment variables, not --vars:
+    # dbt then keeps its saved parse from one month to the next (README)
+    env = {
+        **os.environ,
+        "CREDITMART_DUCKDB_PATH": str(path),
+        "CREDITMART_REPORTING_MONTH": month,
+        "CREDITMART_RAW_DIR": raw_dir or "",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     )

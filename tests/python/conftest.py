@@ -57,8 +57,16 @@ class Build:
         return json.loads((self.target_path / "run_results.json").read_text())
 
 
-def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None) -> Build:
-    """Run one dbt command on the project, into work_dir/creditmart.duckdb."""
+# read by the project when the vars are not given (macros/reporting_months.sql)
+SETTING_ENV = ("CREDITMART_REPORTING_MONTH", "CREDITMART_RAW_DIR")
+
+
+def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None, env: dict | None = None) -> Build:
+    """Run one dbt command on the project, into work_dir/creditmart.duckdb.
+
+    The month and raw directory come from `dbt_vars` or `env` only, never from
+    the caller's shell.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "creditmart.duckdb"
     target_path = work_dir / "target"
@@ -76,7 +84,8 @@ def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None) -> Bu
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    env = {**os.environ, "CREDITMART_DUCKDB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    inherited = {name: value for name, value in os.environ.items() if name not in SETTING_ENV}
+    env = {**inherited, "CREDITMART_DUCKDB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"} | (env or {})
     completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     return Build(completed.returncode, completed.stdout + completed.stderr, db_path, target_path)
 

@@ -28,6 +28,26 @@ def test_malformed_reporting_month(tmp_path, month):
     assert_clean_failure(build, f"reporting_month '{month}' is not a month in YYYY-MM form")
 
 
+def test_malformed_month_in_the_environment(tmp_path):
+    build = run_dbt(["build"], tmp_path, env={"CREDITMART_REPORTING_MONTH": "2026-13"})
+    assert_clean_failure(build, "reporting_month '2026-13' is not a month in YYYY-MM form")
+
+
+def test_a_new_month_in_the_environment_parses_nothing_again(tmp_path):
+    """A scheduled month's new CREDITMART_REPORTING_MONTH keeps dbt's saved parse; new --vars do not."""
+
+    def parse(month: str, **dbt_vars) -> str:
+        build = run_dbt(["parse"], tmp_path, dbt_vars or None, env={"CREDITMART_REPORTING_MONTH": month})
+        assert build.returncode == 0, build.output[-2000:]
+        log = (tmp_path / "logs" / "dbt.log").read_text()
+        return log[log.rfind("Running with dbt") :]
+
+    parse("2026-09")
+    assert "no changes found, skipping parsing" in parse("2026-10")
+    parse("2026-10", reporting_month="2026-09")
+    assert "Unable to do partial parsing because config vars" in parse("2026-10", reporting_month="2026-10")
+
+
 def test_raw_dir_that_does_not_exist(tmp_path):
     build = run_dbt(["build"], tmp_path, {"raw_dir": str(tmp_path / "missing")})
     assert_clean_failure(build, "does not exist or is empty")
