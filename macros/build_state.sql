@@ -640,7 +640,8 @@ affected as materialized (
 
 {#- ---- Tests after an incremental build ----------------------------------
 
-    dbt's generic tests read their model through get_where_subquery. After
+    dbt's generic tests, and the CHK guards (tests/singular/guards), read
+    their model through get_where_subquery. After
     an incremental build of a month-layer or per-fact model they read only
     the rows this build wrote: in the intermediate models the rows stamped
     with this build's row_built_at (appended last, so the other row groups
@@ -648,7 +649,9 @@ affected as materialized (
     months recomputed for every account and the accounts of
     int_account_month_changes. After a full
     build (and on other engines) they read everything. A periodic
-    --full-refresh tests every row again. -#}
+    --full-refresh tests every row again. The consent and conservation
+    assertions read every row: they check what the incremental build left
+    as well as what it wrote. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- set scope = creditmart.incremental_test_scope(relation) -%}

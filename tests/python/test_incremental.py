@@ -312,6 +312,17 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
         if ".unique_key_submission_account_records_" in r["unique_id"]
     ]
     assert "report_month >= least('" in file_test and "int_account_month_changes" in file_test, file_test[-600:]
+    # the CHK guards read the same window; the consent and conservation
+    # assertions every row
+    tests = {
+        r["unique_id"].split(".")[2]: r.get("compiled_code") or ""
+        for r in second.run_results()["results"]
+        if r["unique_id"].startswith("test.")
+    }
+    assert "month_start >= least(date '" in tests["assert_chk_004_five_tier_per_policy"]
+    assert "report_month >= least('" in tests["assert_chk_005_d1_balance_within_loan"]
+    for whole in ("assert_conservation_by_month", "assert_submitted_borrowers_consented_at_cutoff"):
+        assert "int_account_month_changes" not in tests[whole], whole
     [(stamps, written, rows)] = second.query(
         "select count(distinct row_built_at), "
         "count(*) filter (where row_built_at = (select max(row_built_at) from intermediate.int_payments_checked)), "

@@ -1,9 +1,10 @@
 {{ config(meta={'rule_id': 'CHK-003'}) }}
 -- guard: total_overdue >= overdue_principal >= sum of the four buckets >= 0
+-- (after an incremental build, the rows it wrote, as the generic tests: macros/build_state.sql)
 select
     account_id,
     report_month
-from {{ ref('fct_account_months') }}
+from {{ get_where_subquery(ref('fct_account_months')) }}
 where outcome = 'submitted'
     and not (
         total_overdue >= overdue_principal

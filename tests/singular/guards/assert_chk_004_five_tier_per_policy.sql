@@ -1,5 +1,6 @@
 {{ config(meta={'rule_id': 'CHK-004', 'dagster': {'ref': {'name': 'fct_account_months'}}}) }}
 -- guard: five_tier_class agrees with days_past_due per the policy seed
+-- (after an incremental build, the rows it wrote, as the generic tests: macros/build_state.sql)
 with
 
 account_months as (
@@ -8,7 +9,7 @@ account_months as (
         report_month,
         days_past_due,
         five_tier_class
-    from {{ ref('fct_account_months') }}
+    from {{ get_where_subquery(ref('fct_account_months')) }}
     where outcome = 'submitted'
 ),
 
