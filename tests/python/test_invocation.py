@@ -67,11 +67,22 @@ def test_file_with_a_missing_column(tmp_path):
     assert_clean_failure(build, "negative_notices.csv lacks column(s) channel")
 
 
-def test_empty_raw_dir_builds(tmp_path):
-    """Six empty entity files are valid input: the mart is empty and balanced."""
+@pytest.mark.parametrize("given_as", ["vars", "environment"])
+def test_empty_raw_dir_builds(tmp_path, given_as):
+    """Six empty entity files are valid input: the mart is empty and balanced.
+
+    The raw directory and the month as vars or as the environment variables
+    a scheduled run sets (a month other than the default, so it is read).
+    """
     raw = write_raw_dir(tmp_path / "raw", ENTITIES, {"borrowers": "parquet"})
-    build = run_dbt(["build"], tmp_path / "work", {"raw_dir": str(raw), "reporting_month": "2026-10"})
+    if given_as == "vars":
+        build = run_dbt(["build"], tmp_path / "work", {"raw_dir": str(raw), "reporting_month": "2026-09"})
+    else:
+        env = {"CREDITMART_RAW_DIR": str(raw), "CREDITMART_REPORTING_MONTH": "2026-09"}
+        build = run_dbt(["build"], tmp_path / "work", env=env)
     assert build.returncode == 0, build.output[-3000:]
     assert build.query("select report_month, in_scope, balanced from rpt_submission_reconciliation") == [
-        ("2026-10", 0, True)
+        ("2026-09", 0, True)
     ]
+    # the raw directory's (empty) files were read, not the bundled sample
+    assert build.query("select count(*) from staging.stg_lending__accounts") == [(0,)]
