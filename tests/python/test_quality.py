@@ -105,6 +105,63 @@ def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp
     assert consent_test(tampered_evidence(sample_build, tmp_path, "'not-the-grant'")) == (1, [1])
 
 
+def test_guards_fire_on_a_broken_row(sample_build, tmp_path):
+    """CHK-001..005 (tests/singular/guards): quiet on the sample, exactly one
+    failure each when one submitted row breaks that guard alone."""
+    import duckdb
+
+    guards = [
+        "assert_chk_001_closed_consistency",
+        "assert_chk_002_overdue_consistency",
+        "assert_chk_003_overdue_amounts_ordered",
+        "assert_chk_004_five_tier_per_policy",
+        "assert_chk_005_d1_balance_within_loan",
+    ]
+
+    def guard_failures(db) -> dict:
+        work = tmp_path / db.stem
+        work.mkdir()
+        shutil.copy(db, work / "creditmart.duckdb")
+        build = run_dbt(["test", "--select", *guards], work)
+        results = build.run_results()["results"]
+        return {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["unique_id"].startswith("test.")}
+
+    assert guard_failures(sample_build.db_path) == dict.fromkeys(guards, 0)
+
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(sample_build.db_path, broken)
+    con = duckdb.connect(str(broken))
+    # four different current, open, submitted account-months; each breaks one guard
+    rows = con.execute(
+        "select account_id, report_month from fct_account_months "
+        "where outcome = 'submitted' and acct_status = '1' and days_past_due = 0 and overdue_periods = 0 "
+        "order by account_id, report_month limit 4"
+    ).fetchall()
+    assert len(rows) == 4
+    for (account_id, report_month), change in zip(
+        rows,
+        [
+            "rpy_status = 'C'",  # CHK-001: C without acct_status 3
+            "overdue_periods = 1",  # CHK-002: overdue periods without days past due
+            "overdue_principal_31_60 = -1",  # CHK-003: a negative bucket
+            "five_tier_class = case when five_tier_class = '1' then '5' else '1' end",  # CHK-004
+        ],
+        strict=True,
+    ):
+        con.execute(
+            f"update fct_account_months set {change} where account_id = ? and report_month = ?",
+            [account_id, report_month],
+        )
+    # CHK-005: a D1 record's balance above its loan amount
+    con.execute(
+        "update submission_account_records set balance = loan_amount + 1 where (account_id, report_month) = "
+        "(select (account_id, report_month) from submission_account_records where account_type = 'D1' "
+        "order by account_id, report_month limit 1)"
+    )
+    con.close()
+    assert guard_failures(broken) == dict.fromkeys(guards, 1)
+
+
 def test_clean_data_validates_with_exit_0(tmp_path):
     raw = tmp_path / "raw"
     assert (
