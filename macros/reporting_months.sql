@@ -9,12 +9,14 @@
     Nothing in the DAG or in a config depends on the month, so it is not read
     while dbt parses (execute is false) and a new month parses nothing again
     (BENCHMARKS.md, item 47). The raw directory decides seeds or sources: it
-    is read while parsing. -#}
+    is read while parsing (dbt_project.yml's seeds and a unit test's config
+    repeat raw_dir()'s test, as configs cannot call the project's macros). -#}
 {% macro reporting_month() -%}
+    {%- set default_month = '2026-10' -%}
     {%- if not execute -%}
-        {{ return('2026-10') }}
+        {{ return(default_month) }}
     {%- endif -%}
-    {{ return(var('reporting_month', env_var('CREDITMART_REPORTING_MONTH', '2026-10')) | string) }}
+    {{ return(var('reporting_month', env_var('CREDITMART_REPORTING_MONTH', default_month)) | string) }}
 {%- endmacro %}
 
 {% macro raw_dir() -%}
