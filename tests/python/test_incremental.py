@@ -363,3 +363,35 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
     found = differences(third.db_path, full_next.db_path)
     found.pop("intermediate.int_account_month_changes", None)
     assert found == {}
+
+
+def test_first_delivery_into_an_empty_mart_equals_full_build(snapshots, tmp_path):
+    """A mart first built from empty files takes its first real delivery
+    incrementally: with no stored bucket, the bucketed staging diffs compare
+    every bucket key by key (their one-read path collects only buckets new to
+    a table that has some, so a whole delivery is never held in memory)."""
+    s1, _ = snapshots
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    con = duckdb.connect()
+    for path in sorted(s1.glob("*.parquet")):
+        target = empty / path.name
+        con.execute(f"copy (select * from read_parquet('{path}') where false) to '{target}' (format parquet)")
+    con.close()
+    first = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(empty), "reporting_month": "2026-09"})
+    assert_built(first)
+    assert first.query("select count(*) from build_state.stg_lending__payments_buckets") == [(0,)]
+    second = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s1), "reporting_month": "2026-09"})
+    assert_built(second)
+    [compiled] = [
+        r.get("compiled_code") or ""
+        for r in second.run_results()["results"]
+        if r["unique_id"] == "model.creditmart.stg_lending__payments"
+    ]
+    assert "list(snapshot_row) filter (where is_new_bucket)" in compiled, compiled[:2000]
+    full = run_dbt(["build"], tmp_path / "full", {"raw_dir": str(s1), "reporting_month": "2026-09"})
+    assert_built(full)
+    assert second.query("select count(*) from staging.stg_lending__payments")[0][0] > 0
+    found = differences(second.db_path, full.db_path)
+    found.pop("intermediate.int_account_month_changes", None)
+    assert found == {}

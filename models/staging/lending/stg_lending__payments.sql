@@ -13,7 +13,8 @@
 
 with
 
--- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
+-- read once in an incremental build, and again only for stored buckets
+-- that changed (snapshot_diff_ctes)
 source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
