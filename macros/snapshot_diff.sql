@@ -70,11 +70,18 @@ stored_buckets as materialized (
     {%- endif %}
 ),
 
+{#- a bucket the table does not have, named by a month from the reporting
+    month on: the month's new rows, collected in the one read. The bound
+    keeps memory to a month's rows: a first delivery's older buckets, or
+    those of a delivery whose dates all changed form, are compared by key. -#}
+{%- set collected -%}
+    (raw_bucket not in (select raw_bucket from stored_buckets)
+        and substr(raw_bucket, 5, 1) = '-'
+        and substr(raw_bucket, 1, 7) between '{{ creditmart.reporting_month() }}' and '9999-12')
+{%- endset %}
 snapshot_buckets as materialized (
-    -- one read: every bucket's checksum, and the rows of the buckets the
-    -- table does not have (all of them arrived) collected as they pass;
-    -- not into an empty table (a whole first delivery would be held in
-    -- memory: its buckets are compared key by key below)
+    -- one read: every bucket's checksum, and the rows of the buckets
+    -- collected (all of them arrived) as they pass
     select
         raw_bucket,
         {{ creditmart.bucket_checksum('key_high') }},
@@ -84,8 +91,7 @@ snapshot_buckets as materialized (
             snapshot_row,
             snapshot_row.raw_bucket,
             {{ creditmart.raw_row_key_high(key_columns) }} as key_high,
-            snapshot_row.raw_bucket not in (select raw_bucket from stored_buckets)
-                and (select count(*) > 0 from stored_buckets) as is_new_bucket
+            {{ collected }} as is_new_bucket
         from source as snapshot_row
     ) as hashed
     group by raw_bucket
@@ -105,8 +111,7 @@ diffed_buckets as materialized (
     -- the changed buckets whose rows were not collected: compared key by key
     select raw_bucket
     from changed_buckets
-    where raw_bucket in (select raw_bucket from stored_buckets)
-        or (select count(*) = 0 from stored_buckets)
+    where not {{ collected }}
 ),
 
 diffed_rows as materialized (

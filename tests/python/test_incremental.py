@@ -367,9 +367,10 @@ def test_incremental_build_equals_full_build(snapshots, tmp_path):
 
 def test_first_delivery_into_an_empty_mart_equals_full_build(snapshots, tmp_path):
     """A mart first built from empty files takes its first real delivery
-    incrementally: with no stored bucket, the bucketed staging diffs compare
-    every bucket key by key (their one-read path collects only buckets new to
-    a table that has some, so a whole delivery is never held in memory)."""
+    incrementally: every bucket is new, and the bucketed staging diffs
+    collect in their one read only those named by a month from the reporting
+    month on (so a whole delivery is never held in memory); the earlier
+    months' buckets are compared key by key."""
     s1, _ = snapshots
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -389,6 +390,7 @@ def test_first_delivery_into_an_empty_mart_equals_full_build(snapshots, tmp_path
         if r["unique_id"] == "model.creditmart.stg_lending__payments"
     ]
     assert "list(snapshot_row) filter (where is_new_bucket)" in compiled, compiled[:2000]
+    assert "between '2026-09' and '9999-12'" in compiled, compiled[:2000]
     full = run_dbt(["build"], tmp_path / "full", {"raw_dir": str(s1), "reporting_month": "2026-09"})
     assert_built(full)
     assert second.query("select count(*) from staging.stg_lending__payments")[0][0] > 0
