@@ -40,25 +40,31 @@
     `departed_keys` (keys to delete). Use with snapshot_diff_markers().
 
     Define it `source as {{ cte_not_materialized() }} (`: an incremental
-    build of a plain diff reads it twice rather than holding it in memory
-    whole.
+    build reads it twice rather than holding it in memory whole.
 
     Plain: `source` has raw_row_key.
 
     Bucketed (key_columns given): `source` has raw_bucket (raw_bucket()),
-    stored with the rows, and the key is computed here. One read of the
-    snapshot gives every bucket's checksum (count, sum and xor of the key's
-    first 64-bit hash, the only one computed for every row) and keeps the
-    rows of the buckets the table does not have: all of them arrived (a
-    month's new paid month, a month's new schedules). The snapshot is read
-    again only for the stored buckets whose checksums differ, and compared
-    key by key there (late payments, corrected schedules, rows that left;
-    BENCHMARKS.md, items 14 and 49). A change spread over every stored
+    stored with the rows, and the key is computed here. The snapshot's and
+    the table's rows are first compared bucket by bucket (count, sum and xor
+    of the key's first 64-bit hash, the only one computed for every row),
+    then by key only in the buckets that differ: a month adds payments to
+    one paid month, and installments to the buckets of their due months and
+    of the new loans (BENCHMARKS.md, item 14). A change spread over every
     bucket costs one more pass over the file than the plain diff. -#}
 {% macro snapshot_diff_ctes(key_columns=none) -%}
     {%- set bucketed = key_columns is not none -%}
     {%- if creditmart.incremental_mode() %}
     {%- if bucketed %}
+snapshot_buckets as materialized (
+    select raw_bucket, {{ creditmart.bucket_checksum('key_high') }}
+    from (
+        select raw_bucket, {{ creditmart.raw_row_key_high(key_columns) }} as key_high
+        from source
+    ) as hashed
+    group by raw_bucket
+),
+
 stored_buckets as materialized (
     {%- set state = creditmart.bucket_state_relation(this.identifier) %}
     {%- if adapter.get_relation(state.database, state.schema, state.identifier) is not none %}
@@ -68,33 +74,6 @@ stored_buckets as materialized (
     {%- else %}
     {{ creditmart.stored_bucket_checksums(this) }}
     {%- endif %}
-),
-
-{#- a bucket the table does not have, named by a month from the reporting
-    month on: the month's new rows, collected in the one read. The bound
-    keeps memory to a month's rows: a first delivery's older buckets, or
-    those of a delivery whose dates all changed form, are compared by key. -#}
-{%- set collected -%}
-    (raw_bucket not in (select raw_bucket from stored_buckets)
-        and substr(raw_bucket, 5, 1) = '-'
-        and substr(raw_bucket, 1, 7) between '{{ creditmart.reporting_month() }}' and '9999-12')
-{%- endset %}
-snapshot_buckets as materialized (
-    -- one read: every bucket's checksum, and the rows of the buckets
-    -- collected (all of them arrived) as they pass
-    select
-        raw_bucket,
-        {{ creditmart.bucket_checksum('key_high') }},
-        list(snapshot_row) filter (where is_new_bucket) as new_bucket_rows
-    from (
-        select
-            snapshot_row,
-            snapshot_row.raw_bucket,
-            {{ creditmart.raw_row_key_high(key_columns) }} as key_high,
-            {{ collected }} as is_new_bucket
-        from source as snapshot_row
-    ) as hashed
-    group by raw_bucket
 ),
 
 changed_buckets as materialized (
@@ -107,37 +86,18 @@ changed_buckets as materialized (
         or snapshot_buckets.key_xor is distinct from stored_buckets.key_xor
 ),
 
-diffed_buckets as materialized (
-    -- the changed buckets whose rows were not collected: compared key by key
-    select raw_bucket
-    from changed_buckets
-    where not {{ collected }}
-),
-
 diffed_rows as materialized (
-    -- the snapshot read again for them only (not at all when there are
-    -- none), the key hashed only here
+    -- the key hashed only here, after the bucket filter
     select
         changed_rows.*,
         {{ creditmart.raw_row_key(key_columns) }} as raw_row_key
     from (
         select * from source
-        where raw_bucket in (select raw_bucket from diffed_buckets)
+        where raw_bucket in (select raw_bucket from changed_buckets)
     ) as changed_rows
 ),
-
-new_bucket_rows as materialized (
-    -- materialized: the rows come out of a few lists on one thread, and are
-    -- parsed from here on every thread
-    select unnest(new_bucket_row)
-    from (
-        select unnest(new_bucket_rows) as new_bucket_row
-        from snapshot_buckets
-        where new_bucket_rows is not null
-    ) as listed
-),
     {%- set snapshot = 'diffed_rows' -%}
-    {%- set stored = '(select raw_row_key, raw_bucket from ' ~ this ~ ' where raw_bucket in (select raw_bucket from diffed_buckets))' -%}
+    {%- set stored = '(select raw_row_key, raw_bucket from ' ~ this ~ ' where raw_bucket in (select raw_bucket from changed_buckets))' -%}
     {%- else -%}
     {%- set snapshot = 'source' -%}
     {%- set stored = this -%}
@@ -176,13 +136,6 @@ snapshot_rows as (
     from {{ snapshot }}
     semi join arrived_keys
         on {{ snapshot }}.raw_row_key = arrived_keys.raw_row_key
-    {%- if bucketed %}
-
-    union all by name
-
-    select *, {{ creditmart.raw_row_key(key_columns) }} as raw_row_key
-    from new_bucket_rows
-    {%- endif %}
 ),
     {%- elif bucketed %}
 snapshot_rows as (
@@ -197,8 +150,7 @@ snapshot_rows as (
 {%- endmacro %}
 
 {#- DuckDB materializes a CTE read twice; the diff reads `source` twice
-    (the keys or bucket sums, then the rows to parse; a bucketed diff the
-    second time only for the changed stored buckets) and keeps only the
+    (the keys or bucket sums, then the rows to parse) and keeps only the
     rows to parse. -#}
 {% macro cte_not_materialized() -%}
     {{ 'not materialized' if target.type == 'duckdb' else '' }}
@@ -207,9 +159,8 @@ snapshot_rows as (
 {#- A bucket of raw rows for the bucketed diff: the first `prefix`
     characters of `first` (a month of a date), then the `others` as they
     are, joined; never null. The raw text is not trimmed: any function of
-    the raw columns is correct, this one is cheap (every row of the
-    snapshot gets one in a month's build; short, as DuckDB stores strings
-    of up to 12 characters inline). -#}
+    the raw columns is correct, this one is cheap (18M rows hashed twice in
+    a month's build). -#}
 {% macro raw_bucket(first, prefix, others=[]) -%}
     coalesce(substr({{ first }}, 1, {{ prefix }}), '')
     {%- for column in others %} || '/' || coalesce({{ column }}, ''){% endfor %}

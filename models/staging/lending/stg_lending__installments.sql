@@ -13,15 +13,13 @@
 
 with
 
--- read once in an incremental build, and again only for stored buckets
--- that changed (snapshot_diff_ctes)
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
 source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
-        -- bucket of the snapshot diff: the month the row was scheduled in,
-        -- else its due month and number, so a month's new schedules (its
-        -- statements and new loans) land in buckets the table does not have
-        coalesce(substr(scheduled_on, 1, 7), {{ raw_bucket('due_date', 7, ['installment_no']) }}) as raw_bucket
+        -- bucket of the snapshot diff: due month and installment number (a
+        -- new loan's schedule lands in buckets of its own)
+        {{ raw_bucket('due_date', 7, ['installment_no']) }} as raw_bucket
     from {{ raw_entity('installments') }}
 ),
 

@@ -13,8 +13,7 @@
 
 with
 
--- read once in an incremental build, and again only for stored buckets
--- that changed (snapshot_diff_ctes)
+-- read twice in an incremental build, not held in memory (snapshot_diff_ctes)
 source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
