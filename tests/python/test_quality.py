@@ -105,6 +105,52 @@ def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp
     assert consent_test(tampered_evidence(sample_build, tmp_path, "'not-the-grant'")) == (1, [1])
 
 
+def test_conservation_assertion_fires_on_a_lost_or_misplaced_account(sample_build, tmp_path):
+    """assert_conservation_by_month: quiet on the sample; one failing month when
+    one account-month is missing from fct_account_months, or when an open
+    account closes on the last day of the month before the last (the
+    in-scope count it makes from the accounts themselves drops in the last
+    month only)."""
+    import duckdb
+
+    def failures(db) -> tuple[int, list]:
+        work = tmp_path / db.stem
+        work.mkdir()
+        shutil.copy(db, work / "creditmart.duckdb")
+        build = run_dbt(["test", "--select", "assert_conservation_by_month"], work)
+        results = build.run_results()["results"]
+        return build.returncode, [r["failures"] for r in results if r["unique_id"].startswith("test.")]
+
+    assert failures(sample_build.db_path) == (0, [0])
+
+    missing = tmp_path / "missing.duckdb"
+    shutil.copy(sample_build.db_path, missing)
+    con = duckdb.connect(str(missing))
+    con.execute(
+        "delete from fct_account_months where (account_id, report_month) = "
+        "(select (account_id, report_month) from fct_account_months order by account_id, report_month limit 1)"
+    )
+    con.close()
+    assert failures(missing) == (1, [1])
+
+    closed = tmp_path / "closed.duckdb"
+    shutil.copy(sample_build.db_path, closed)
+    con = duckdb.connect(str(closed))
+    [(last,)] = con.execute("select max(month_start) from intermediate.int_reporting_months").fetchall()
+    [(account_id,)] = con.execute(
+        "select min(account_id) from intermediate.int_accounts_checked "
+        "where is_chosen_version and closed_date is null and open_date < ?",
+        [last],
+    ).fetchall()
+    assert account_id is not None
+    con.execute(
+        "update intermediate.int_accounts_checked set closed_date = cast(? as date) - 1 where account_id = ?",
+        [last, account_id],
+    )
+    con.close()
+    assert failures(closed) == (1, [1])
+
+
 def test_guards_fire_on_a_broken_row(sample_build, tmp_path):
     """CHK-001..005 (tests/singular/guards): quiet on the sample, exactly one
     failure each when one submitted row breaks that guard alone."""

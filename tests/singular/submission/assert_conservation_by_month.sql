@@ -21,14 +21,37 @@ reporting_months as (
     select * from {{ ref('int_reporting_months') }}
 ),
 
+spans as (
+    -- in scope from the month of open_date through the month of closed_date
+    select
+        {{ month_start('open_date') }} as from_month,
+        {{ month_start('closed_date') }} as to_month
+    from accounts
+),
+
+scope_changes as (
+    -- +1 from an account's first month, -1 from the month after its last
+    -- (counts per month, so no account is paired with every month)
+    select from_month as change_month, count(*) as change
+    from spans
+    where to_month is null or to_month >= from_month
+    group by from_month
+
+    union all
+
+    select cast({{ dbt.dateadd('month', 1, 'to_month') }} as date) as change_month, -count(*) as change
+    from spans
+    where to_month >= from_month
+    group by to_month
+),
+
 expected as (
     select
         reporting_months.report_month,
-        count(*) as in_scope
-    from accounts
-    inner join reporting_months
-        on accounts.open_date <= reporting_months.month_end
-        and (accounts.closed_date is null or accounts.closed_date >= reporting_months.month_start)
+        sum(scope_changes.change) as in_scope
+    from reporting_months
+    inner join scope_changes
+        on scope_changes.change_month <= reporting_months.month_start
     group by reporting_months.report_month
 ),
 
