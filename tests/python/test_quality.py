@@ -81,6 +81,18 @@ def tampered_evidence(sample_build, tmp_path, consent_event_id: str):
     return tampered
 
 
+def singular_tests(db, tests: list[str], tmp_path) -> tuple[int, dict[str, int]]:
+    """dbt's exit code and each singular test's failures, run on a copy of a built mart."""
+    work = tmp_path / db.stem
+    work.mkdir()
+    shutil.copy(db, work / "creditmart.duckdb")
+    build = run_dbt(["test", "--select", *tests], work)
+    results = build.run_results()["results"]
+    return build.returncode, {
+        r["unique_id"].split(".")[2]: r["failures"] for r in results if r["unique_id"].startswith("test.")
+    }
+
+
 def test_outbound_expectation_fires_on_a_bad_submission(sample_build, tmp_path):
     tampered = tampered_evidence(sample_build, tmp_path, "null")
     result = creditmart("validate", "--db", str(tampered), "--month", "2026-10")
@@ -93,16 +105,10 @@ def test_consent_assertion_fires_on_a_record_without_its_grant(sample_build, tmp
     """CHK-006's dbt test reads the submission file: quiet on the sample, one
     failure when a record's evidence is not the borrower's last grant."""
 
-    def consent_test(db) -> tuple[int, list]:
-        work = tmp_path / db.stem
-        work.mkdir()
-        shutil.copy(db, work / "creditmart.duckdb")
-        build = run_dbt(["test", "--select", "assert_submitted_borrowers_consented_at_cutoff"], work)
-        results = build.run_results()["results"]
-        return build.returncode, [r["failures"] for r in results if r["unique_id"].startswith("test.")]
-
-    assert consent_test(sample_build.db_path) == (0, [0])
-    assert consent_test(tampered_evidence(sample_build, tmp_path, "'not-the-grant'")) == (1, [1])
+    test = "assert_submitted_borrowers_consented_at_cutoff"
+    assert singular_tests(sample_build.db_path, [test], tmp_path) == (0, {test: 0})
+    tampered = tampered_evidence(sample_build, tmp_path, "'not-the-grant'")
+    assert singular_tests(tampered, [test], tmp_path) == (1, {test: 1})
 
 
 def test_conservation_assertion_fires_on_a_lost_or_misplaced_account(sample_build, tmp_path):
@@ -113,15 +119,8 @@ def test_conservation_assertion_fires_on_a_lost_or_misplaced_account(sample_buil
     month only)."""
     import duckdb
 
-    def failures(db) -> tuple[int, list]:
-        work = tmp_path / db.stem
-        work.mkdir()
-        shutil.copy(db, work / "creditmart.duckdb")
-        build = run_dbt(["test", "--select", "assert_conservation_by_month"], work)
-        results = build.run_results()["results"]
-        return build.returncode, [r["failures"] for r in results if r["unique_id"].startswith("test.")]
-
-    assert failures(sample_build.db_path) == (0, [0])
+    test = "assert_conservation_by_month"
+    assert singular_tests(sample_build.db_path, [test], tmp_path) == (0, {test: 0})
 
     missing = tmp_path / "missing.duckdb"
     shutil.copy(sample_build.db_path, missing)
@@ -131,7 +130,7 @@ def test_conservation_assertion_fires_on_a_lost_or_misplaced_account(sample_buil
         "(select (account_id, report_month) from fct_account_months order by account_id, report_month limit 1)"
     )
     con.close()
-    assert failures(missing) == (1, [1])
+    assert singular_tests(missing, [test], tmp_path) == (1, {test: 1})
 
     closed = tmp_path / "closed.duckdb"
     shutil.copy(sample_build.db_path, closed)
@@ -148,7 +147,7 @@ def test_conservation_assertion_fires_on_a_lost_or_misplaced_account(sample_buil
         [last, account_id],
     )
     con.close()
-    assert failures(closed) == (1, [1])
+    assert singular_tests(closed, [test], tmp_path) == (1, {test: 1})
 
 
 def test_guards_fire_on_a_broken_row(sample_build, tmp_path):
@@ -164,15 +163,7 @@ def test_guards_fire_on_a_broken_row(sample_build, tmp_path):
         "assert_chk_005_d1_balance_within_loan",
     ]
 
-    def guard_failures(db) -> dict:
-        work = tmp_path / db.stem
-        work.mkdir()
-        shutil.copy(db, work / "creditmart.duckdb")
-        build = run_dbt(["test", "--select", *guards], work)
-        results = build.run_results()["results"]
-        return {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["unique_id"].startswith("test.")}
-
-    assert guard_failures(sample_build.db_path) == dict.fromkeys(guards, 0)
+    assert singular_tests(sample_build.db_path, guards, tmp_path)[1] == dict.fromkeys(guards, 0)
 
     broken = tmp_path / "broken.duckdb"
     shutil.copy(sample_build.db_path, broken)
@@ -205,7 +196,7 @@ def test_guards_fire_on_a_broken_row(sample_build, tmp_path):
         "order by account_id, report_month limit 1)"
     )
     con.close()
-    assert guard_failures(broken) == dict.fromkeys(guards, 1)
+    assert singular_tests(broken, guards, tmp_path)[1] == dict.fromkeys(guards, 1)
 
 
 def test_clean_data_validates_with_exit_0(tmp_path):
