@@ -50,8 +50,10 @@
     of the key's first 64-bit hash, the only one computed for every row),
     then by key only in the buckets that differ: a month adds payments to
     one paid month, and installments to the buckets of their due months and
-    of the new loans (BENCHMARKS.md, item 14). A change spread over every
-    bucket costs one more pass over the file than the plain diff. -#}
+    of the new loans (BENCHMARKS.md, item 14). The rows of a bucket the
+    table does not have (the new paid month) are all new, with no key to
+    compare (item 53). A change spread over every bucket costs one more
+    pass over the file than the plain diff. -#}
 {% macro snapshot_diff_ctes(key_columns=none) -%}
     {%- set bucketed = key_columns is not none -%}
     {%- if creditmart.incremental_mode() %}
@@ -77,7 +79,10 @@ stored_buckets as materialized (
 ),
 
 changed_buckets as materialized (
-    select coalesce(snapshot_buckets.raw_bucket, stored_buckets.raw_bucket) as raw_bucket
+    select
+        coalesce(snapshot_buckets.raw_bucket, stored_buckets.raw_bucket) as raw_bucket,
+        -- a bucket the table does not have: all its rows are new
+        stored_buckets.raw_bucket is null as is_new_bucket
     from snapshot_buckets
     full join stored_buckets
         on snapshot_buckets.raw_bucket = stored_buckets.raw_bucket
@@ -112,6 +117,10 @@ key_changes as materialized (
         count(case when is_snapshot then 1 end) > 0 as is_arrived
     from (
         select raw_row_key{{ bucket }}, true as is_snapshot from {{ snapshot }}
+        {%- if bucketed %}
+        -- (the rows of new buckets arrive without a key comparison)
+        where raw_bucket in (select raw_bucket from changed_buckets where not is_new_bucket)
+        {%- endif %}
         union all
         select raw_row_key{{ bucket }}, false as is_snapshot from {{ stored }}
     ) as keys
@@ -136,6 +145,16 @@ snapshot_rows as (
     from {{ snapshot }}
     semi join arrived_keys
         on {{ snapshot }}.raw_row_key = arrived_keys.raw_row_key
+    {%- if bucketed %}
+
+    union all
+
+    -- every row of a bucket the table does not have (a new paid month, a
+    -- first delivery): no key to compare it with
+    select {{ snapshot }}.*
+    from {{ snapshot }}
+    where raw_bucket in (select raw_bucket from changed_buckets where is_new_bucket)
+    {%- endif %}
 ),
     {%- elif bucketed %}
 snapshot_rows as (
