@@ -39,3 +39,18 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     (result_row,) = json.loads((tmp_path / "results.json").read_text())
     assert len(result_row["incremental_runs_s"]) == 3
     assert result_row["incremental_s"] == min(result_row["incremental_runs_s"])
+    # the working-set probe (BENCHMARKS.md item 54) on the full build: it
+    # reproduces the pipeline's month figures for every open account
+    probe = subprocess.run(
+        [sys.executable, "bench/working_set_probe.py", "--db", str(tmp_path / "full_2000.duckdb")]
+        + ["--month", "2026-10"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert probe.returncode == 0, probe.stdout[-2000:] + probe.stderr[-2000:]
+    accounts, differing = probe.stdout.strip().splitlines()[-1].split(": ")[1:]
+    assert int(accounts.split(";")[0].replace(",", "")) > 0
+    assert differing == "0", probe.stdout
