@@ -448,7 +448,7 @@ def main() -> None:
             f"| {r['full_s']:.1f} | {r['full_peak_gib']:.2f} | {r['rows_per_s']:,.0f} "
             f"| {r['incremental_s']:.1f} | {r['incremental_ratio']:.0%} "
             f"| {'yes' if r['incremental_equals_full'] else 'NO: ' + ', '.join(r['differing_models'])} "
-            f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.1f}x | {r['validate_s']:.1f} "
+            f"| {r['floor_s']:.1f} | {r['month_vs_floor']:.2f}x | {r['validate_s']:.1f} "
             f"| {r['checks_sql_s']:.1f} | {r['validate_vs_sql']:.1f}x |"
         )
     table = "\n".join(lines)
