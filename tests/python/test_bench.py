@@ -9,25 +9,21 @@ import sys
 from conftest import PROJECT_DIR
 
 
-def test_benchmark_runs_at_a_tiny_scale(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "bench/run.py",
-            "--scales",
-            "2000",
-            "--months",
-            "6",
-            "--work-dir",
-            str(tmp_path),
-            "--write",
-            "",
-        ],
+def bench_script(script: str, *args: str, timeout: int) -> subprocess.CompletedProcess:
+    """One of bench/'s scripts, run from the project directory."""
+    return subprocess.run(
+        [sys.executable, f"bench/{script}", *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         check=False,
-        timeout=1200,
+        timeout=timeout,
+    )
+
+
+def test_benchmark_runs_at_a_tiny_scale(tmp_path):
+    result = bench_script(
+        "run.py", "--scales", "2000", "--months", "6", "--work-dir", str(tmp_path), "--write", "", timeout=1200
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     header, _, row = result.stdout.strip().splitlines()[-3:]
@@ -41,14 +37,8 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert result_row["incremental_s"] == min(result_row["incremental_runs_s"])
     # the working-set probe (BENCHMARKS.md item 54) on the full build: it
     # reproduces the pipeline's month figures for every open account
-    probe = subprocess.run(
-        [sys.executable, "bench/working_set_probe.py", "--db", str(tmp_path / "full_2000.duckdb")]
-        + ["--month", "2026-10"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    probe = bench_script(
+        "working_set_probe.py", "--db", str(tmp_path / "full_2000.duckdb"), "--month", "2026-10", timeout=600
     )
     assert probe.returncode == 0, probe.stdout[-2000:] + probe.stderr[-2000:]
     accounts, differing = probe.stdout.strip().splitlines()[-1].split(": ")[1:]
