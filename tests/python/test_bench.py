@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -35,6 +36,10 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     (result_row,) = json.loads((tmp_path / "results.json").read_text())
     assert len(result_row["incremental_runs_s"]) == 3
     assert result_row["incremental_s"] == min(result_row["incremental_runs_s"])
+    # the floor computes the month's submission records, every one equal to the pipeline's
+    assert result_row["floor_differing_records"] == {"210": 0, "110": 0}
+    assert result_row["floor_equals_submission"] is True
+    assert_floor_check_catches_a_wrong_record(tmp_path)
     # the working-set probe (BENCHMARKS.md item 54) on the full build: it
     # reproduces the pipeline's month figures for every open account
     probe = bench_script(
@@ -44,3 +49,24 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     accounts, differing = probe.stdout.strip().splitlines()[-1].split(": ")[1:]
     assert int(accounts.split(";")[0].replace(",", "")) > 0
     assert differing == "0", probe.stdout
+
+
+def assert_floor_check_catches_a_wrong_record(work):
+    """The floor's equality check fails for a floor that gets one field or one record type wrong."""
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    raw = next(work.glob("raw_2000_6_*"))
+    text = bench.FLOOR_SQL.read_text()
+    wrong = {
+        # days past due counted from the month's start instead of its end
+        "210": text.replace("max(date '{month_end}' - due_date)", "max(date '{month_start}' - due_date)"),
+        # every person record a new customer
+        "110": text.replace("then '10' else '20' end", "then '10' else '10' end"),
+    }
+    for record_type, mutated in wrong.items():
+        assert mutated != text, record_type
+        bench.FLOOR_SQL = work / f"floor_{record_type}.sql"
+        bench.FLOOR_SQL.write_text(mutated)
+        differing = bench.floor_differences(raw, work / "full_2000.duckdb", bench.END_MONTH)
+        assert differing[record_type] > 0, (record_type, differing)
