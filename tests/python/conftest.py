@@ -8,6 +8,7 @@ public models back.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import subprocess
@@ -59,6 +60,14 @@ class Build:
 
 # read by the project when the vars are not given (macros/reporting_months.sql)
 SETTING_ENV = ("CREDITMART_REPORTING_MONTH", "CREDITMART_RAW_DIR")
+
+
+def load_bench():
+    """bench/run.py as a module (the benchmark's functions, for tests that reuse them)."""
+    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None, env: dict | None = None) -> Build:

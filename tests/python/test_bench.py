@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, load_bench
 
 
 def bench_script(script: str, *args: str, timeout: int) -> subprocess.CompletedProcess:
@@ -53,9 +52,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
 
 def assert_floor_check_catches_a_wrong_record(work):
     """The floor's equality check fails for a floor that gets one field or one record type wrong."""
-    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_bench()
     raw = next(work.glob("raw_2000_6_*"))
     text = bench.FLOOR_SQL.read_text()
     wrong = {

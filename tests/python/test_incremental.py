@@ -13,26 +13,18 @@ gives.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CREDITMART, PROJECT_DIR, run_dbt
+from conftest import CREDITMART, load_bench, run_dbt
 
 MODEL_SCHEMAS = ("main", "staging", "intermediate")
 # the D1 account whose schedule A-UNKNOWN's late account copies, and the
 # installment S1 lacks (both paid before 2026-09 in the generated data)
 LATE_ACCOUNT_TEMPLATE = "A0000000002"
 LATE_INSTALLMENT = "('A0000000002', '2')"
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_run", PROJECT_DIR / "bench" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def change_history(raw: Path, out: Path) -> Path:
