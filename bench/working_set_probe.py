@@ -191,7 +191,7 @@ def main() -> None:
                         <> (coalesce(figures.has_late_payoff, false) and derived.days_past_due = 0))
             from {DERIVED} as derived
             left join account_figures as figures using (account_id)
-            where derived.month_start = {start} and not coalesce(derived.closed_date <= derived.month_end, false)"""
+            where derived.month_start = {start} and derived.acct_status <> '3'"""
         ).fetchone()
         print(f"open in-scope accounts of the month: {differing[0]:,}; differing from {DERIVED}: {differing[1]:,}")
         con.close()

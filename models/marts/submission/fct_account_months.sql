@@ -54,6 +54,13 @@ outcomes as (
     select
         account_months.account_id,
         account_months.month_start,
+        -- the account's columns (not repeated in the derivations)
+        account_months.report_month,
+        account_months.month_end,
+        account_months.borrower_id,
+        account_months.account_type,
+        account_months.open_date,
+        account_months.closed_date,
         account_months.is_consented,
         case when account_months.is_consented then account_months.consent_event_id end as consent_event_id,
         case
@@ -83,6 +90,12 @@ combined as (
     {%- endif %}
     select
         derived.*,
+        outcomes.report_month,
+        outcomes.month_end,
+        outcomes.borrower_id,
+        outcomes.account_type,
+        outcomes.open_date,
+        outcomes.closed_date,
         outcomes.outcome,
         outcomes.outcome_reasons,
         outcomes.consent_event_id,
