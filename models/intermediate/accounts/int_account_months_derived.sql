@@ -17,14 +17,11 @@
 with
 
 account_months as (
+    -- only what the derivations read: the account's other columns are the
+    -- scope's (fct_account_months joins them)
     select
         scoped.account_id,
-        scoped.borrower_id,
-        scoped.account_type,
-        scoped.open_date,
         scoped.closed_date,
-        scoped.loan_amount,
-        scoped.report_month,
         scoped.month_start,
         scoped.month_end
     from {{ creditmart.month_window(ref('int_account_months_scoped'), 'scoped') }}
@@ -555,14 +552,7 @@ settled as (
     -- a settled account reports no arrears (SPEC §5)
     select
         account_id,
-        borrower_id,
-        account_type,
-        open_date,
-        closed_date,
-        loan_amount,
-        report_month,
         month_start,
-        month_end,
         is_closed,
         open_principal,
         net_outstanding,
