@@ -17,9 +17,12 @@ with
 source as {{ creditmart.cte_not_materialized() }} (
     select
         *,
-        -- bucket of the snapshot diff: due month and installment number (a
-        -- new loan's schedule lands in buckets of its own)
-        {{ raw_bucket('due_date', 7, ['installment_no']) }} as raw_bucket
+        -- bucket of the snapshot diff: the month an installment was
+        -- scheduled in (a month's statements land in a bucket of their own);
+        -- without scheduled_on (D1 schedules), its due month and number (a
+        -- new loan's schedule lands in buckets of its own): a month's new
+        -- rows then change no stored bucket (BENCHMARKS.md, item 62)
+        coalesce(substr(scheduled_on, 1, 7), {{ raw_bucket('due_date', 7, ['installment_no']) }}) as raw_bucket
     from {{ raw_entity('installments') }}
 ),
 
