@@ -75,6 +75,36 @@
     cast('{{ creditmart.build_stamp() }}' as timestamp) as row_built_at
 {%- endmacro %}
 
+{#- The aliases of every model upstream of model `name` (refs and
+    depends_on hints, transitively). -#}
+{% macro upstream_models(name) -%}
+    {%- set ns = namespace(frontier=['model.creditmart.' ~ name], seen=[]) -%}
+    {%- for _ in range(100) if ns.frontier -%}
+        {%- set parents = [] -%}
+        {%- for node_id in ns.frontier if node_id in graph.nodes -%}
+            {%- for parent in graph.nodes[node_id].depends_on.nodes if parent.startswith('model.') and parent not in ns.seen -%}
+                {%- do ns.seen.append(parent) -%}
+                {%- do parents.append(parent) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set ns.frontier = parents -%}
+    {%- endfor -%}
+    {{ return(ns.seen | map('replace', 'model.creditmart.', '') | list) }}
+{%- endmacro %}
+
+{#- SQL: the latest full rebuild that makes model `name` rebuild in full
+    after it: of any model in an earlier invocation, or of a model upstream
+    of it in this one. A full rebuild running beside the model in this
+    invocation does not count: the model's SQL and its strategy must see the
+    same watermark (they are rendered seconds apart), and it does not read
+    what that rebuild writes. -#}
+{% macro last_full_rebuild_for(name) -%}
+    {%- set upstream = creditmart.upstream_models(name) -%}
+    (select max(full_built_at) from {{ creditmart.state_schema() }}.watermarks
+     where full_built_at < timestamp '{{ creditmart.build_stamp() }}'
+        {%- if upstream %} or model in ('{{ upstream | join("', '") }}'){% endif %})
+{%- endmacro %}
+
 {#- The watermark of `this` as a timestamp literal, or none. -#}
 {% macro watermark() -%}
     {%- if not execute -%}
@@ -82,7 +112,7 @@
     {%- endif -%}
     {%- set result = run_query(
         "select cast(built_at as varchar), "
-        ~ "cast((select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) > built_at "
+        ~ "cast(" ~ creditmart.last_full_rebuild_for(this.identifier) ~ " > built_at "
         ~ "or code_checksum is distinct from '" ~ model.checksum.checksum ~ "' as boolean) "
         ~ "from " ~ creditmart.state_schema() ~ ".watermarks where model = '" ~ this.identifier ~ "'"
     ) -%}
@@ -440,7 +470,7 @@ affected as materialized (
     {%- endif -%}
     {%- set result = run_query(
         "select cast(min(built_at) as varchar), "
-        ~ "cast(min(built_at) < (select max(full_built_at) from " ~ creditmart.state_schema() ~ ".watermarks) as boolean) "
+        ~ "cast(min(built_at) < " ~ creditmart.last_full_rebuild_for('int_account_month_changes') ~ " as boolean) "
         ~ "from " ~ creditmart.state_schema() ~ ".watermarks "
         ~ "where model in ('" ~ creditmart.month_layer_models() | join("', '") ~ "')"
     ) -%}

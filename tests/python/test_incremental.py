@@ -386,3 +386,31 @@ def test_first_delivery_into_an_empty_mart_equals_full_build(snapshots, tmp_path
     found = differences(second.db_path, full.db_path)
     found.pop("intermediate.int_account_month_changes", None)
     assert found == {}
+
+
+def test_a_full_rebuild_leaves_the_models_beside_it_incremental(snapshots, tmp_path):
+    """A model rebuilt in full (here: its file edited) makes the models after
+    it rebuild in full, not the models built beside it or after it in the
+    same build without reading it: one of those would otherwise see the
+    rebuild's watermark between its SQL (incremental) and its strategy
+    (replace everything), and keep only the new month (seen at 1M:
+    BENCHMARKS.md, item 64)."""
+    s1, s2 = snapshots
+    first = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s1), "reporting_month": "2026-09"})
+    assert_built(first)
+    con = duckdb.connect(str(first.db_path))
+    # the notices: staged first, read only by the rule violations (a table)
+    con.execute(
+        "update build_state.watermarks set code_checksum = 'edited' where model = 'stg_lending__negative_notices'"
+    )
+    con.close()
+    second = run_dbt(["build"], tmp_path / "incremental", {"raw_dir": str(s2), "reporting_month": "2026-10"})
+    assert_built(second)
+    rebuilt = dict(second.query("select model, full_built_at = built_at from build_state.watermarks"))
+    assert rebuilt["stg_lending__negative_notices"]
+    assert not [model for model, full in rebuilt.items() if full and model != "stg_lending__negative_notices"]
+    full = run_dbt(["build"], tmp_path / "full", {"raw_dir": str(s2), "reporting_month": "2026-10"})
+    assert_built(full)
+    found = differences(second.db_path, full.db_path)
+    found.pop("intermediate.int_account_month_changes", None)
+    assert found == {}
