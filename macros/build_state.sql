@@ -75,8 +75,8 @@
     cast('{{ creditmart.build_stamp() }}' as timestamp) as row_built_at
 {%- endmacro %}
 
-{#- The aliases of every model upstream of model `name` (refs and
-    depends_on hints, transitively). -#}
+{#- The names of every model upstream of model `name` (refs and
+    depends_on hints, transitively; a model's name is its table's). -#}
 {% macro upstream_models(name) -%}
     {%- set ns = namespace(frontier=['model.creditmart.' ~ name], seen=[]) -%}
     {%- for _ in range(100) if ns.frontier -%}
@@ -474,7 +474,9 @@ affected as materialized (
         ~ "from " ~ creditmart.state_schema() ~ ".watermarks "
         ~ "where model in ('" ~ creditmart.month_layer_models() | join("', '") ~ "')"
     ) -%}
-    {#- after a full rebuild of anything the layer rebuilds in full too -#}
+    {#- after a full rebuild of any model in an earlier build, or of one
+        upstream of int_account_month_changes in this build, the layer
+        rebuilds in full too (each of its models decides the same way) -#}
     {{ return(none if result.rows[0][1] else result.rows[0][0]) }}
 {%- endmacro %}
 
