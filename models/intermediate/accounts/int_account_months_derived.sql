@@ -373,21 +373,57 @@ changes as (
     where exists_from_month is not null
 ),
 
-monthly_changes as (
-    -- changes before the account's first month here count from it
+changes_by_month as (
+    -- summed by the change's own month first: the window filter and the
+    -- first month's fold below then read one row per account and month, not
+    -- every change (60.2M of them in a full build at 1M: BENCHMARKS.md, item 67)
     select
-        changes.account_id,
-        greatest(changes.change_month, change_windows.first_month) as month_start,
-        sum(changes.open_principal_change) as open_principal_change,
-        sum(changes.net_outstanding_change) as net_outstanding_change,
-        sum(changes.installment_count_change) as installment_count_change,
-        sum(changes.remaining_change) as remaining_change
+        account_id,
+        change_month,
+        sum(open_principal_change) as open_principal_change,
+        sum(net_outstanding_change) as net_outstanding_change,
+        sum(installment_count_change) as installment_count_change,
+        sum(remaining_change) as remaining_change
     from changes
+    group by account_id, change_month
+),
+
+-- read twice below: not materialized (held whole, it did not fit 5GB at 1M)
+windowed_changes as {{ creditmart.cte_not_materialized() }} (
+    select
+        changes_by_month.*,
+        change_windows.first_month
+    from changes_by_month
     inner join change_windows
-        on changes.account_id = change_windows.account_id
-    where changes.change_month <= change_windows.last_month
-        and changes.change_month >= change_windows.changes_from_month
-    group by changes.account_id, greatest(changes.change_month, change_windows.first_month)
+        on changes_by_month.account_id = change_windows.account_id
+    where changes_by_month.change_month <= change_windows.last_month
+        and changes_by_month.change_month >= change_windows.changes_from_month
+),
+
+monthly_changes as (
+    -- changes up to the account's first month here count from it
+    select
+        account_id,
+        change_month as month_start,
+        open_principal_change,
+        net_outstanding_change,
+        installment_count_change,
+        remaining_change
+    from windowed_changes
+    where change_month > first_month
+
+    union all
+
+    select
+        account_id,
+        first_month as month_start,
+        sum(open_principal_change) as open_principal_change,
+        sum(net_outstanding_change) as net_outstanding_change,
+        sum(installment_count_change) as installment_count_change,
+        sum(remaining_change) as remaining_change
+    from windowed_changes
+    where change_month <= first_month
+    group by account_id, first_month
 ),
 
 due_in_month as (
