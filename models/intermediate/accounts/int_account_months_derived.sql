@@ -232,12 +232,10 @@ payment_months as materialized (
 ),
 
 {% else -%}
-installments as (
+-- read twice below: not materialized (two scans of the table are cheaper than
+-- holding all 23.8M installments at 1M, BENCHMARKS.md item 68)
+recent_installments as {{ creditmart.cte_not_materialized() }} (
     {{ chosen_installments }}
-),
-
-recent_installments as (
-    select * from installments
 ),
 
 payment_months as (
@@ -331,32 +329,86 @@ five_tier_policy as (
     select * from {{ ref('ref_five_tier_policy') }}
 ),
 
-changes as (
-    -- amounts in integer cents: running sums over bigint are much cheaper than
-    -- over wide decimals, and exact; what is due and what is paid in one
-    -- signed change each (two running sums fewer: BENCHMARKS.md, item 57)
-    -- an installment comes into existence
+paid_by_day as (
     select
         account_id,
-        exists_from_month as change_month,
-        {{ to_cents('coalesce(principal_due, 0)') }} as open_principal_change,
-        {{ to_cents('amount_due') }} as net_outstanding_change,
-        1 as installment_count_change,
-        case when due_date is not null then 1 else 0 end as remaining_change
-    from recent_installments as installments
+        paid_in_month,
+        paid_on_local,
+        sum(amount) as paid_on_day
+    from payments
+    group by account_id, paid_in_month, paid_on_local
+),
+
+-- Every fact that makes an account's month, one row each, in one union: one
+-- aggregate by account and month below replaces one per kind of fact and the
+-- joins of each to the account's months (BENCHMARKS.md, item 68). Amounts
+-- that accumulate are signed changes in integer cents: running sums over
+-- bigint are much cheaper than over wide decimals, and exact.
+month_facts as (
+    -- the account's months themselves: their closing date, or a date after
+    -- every month when open (a month without a fact still gets its row)
+    select
+        account_id,
+        month_start,
+        coalesce(closed_date, cast('9999-12-31' as date)) as account_month_closed_date,
+        cast(null as bigint) as open_principal_change,
+        cast(null as bigint) as net_outstanding_change,
+        cast(null as bigint) as installment_count_change,
+        cast(null as bigint) as remaining_change,
+        cast(null as {{ type_money() }}) as due_amount,
+        cast(null as integer) as due_state,
+        cast(null as {{ type_money() }}) as paid_amount,
+        cast(null as date) as paid_on
+    from account_months
 
     union all
 
-    -- an installment falls due: no longer a remaining period
+    -- installments come into existence (summed first: an instalment loan's
+    -- schedule exists from one month, 23.8M installments in 9.2M account
+    -- months at 1M)
     select
         account_id,
-        greatest(exists_from_month, {{ month_start('due_date') }}) as change_month,
-        0,
-        0,
-        0,
-        -1
+        exists_from_month,
+        null,
+        sum({{ to_cents('coalesce(principal_due, 0)') }}),
+        sum({{ to_cents('amount_due') }}),
+        count(*),
+        count(due_date),
+        null,
+        null,
+        null,
+        null
+    from recent_installments
+    group by account_id, exists_from_month
+
+    union all
+
+    -- an installment falls due: no longer a remaining period; due in its
+    -- month when it existed by then (due_state 1), paid off late within the
+    -- month of its due date (2)
+    select
+        installments.account_id,
+        greatest(installments.exists_from_month, {{ month_start('installments.due_date') }}),
+        null,
+        null,
+        null,
+        null,
+        -1,
+        case when {{ month_start('installments.due_date') }} >= installments.exists_from_month then installments.amount_due end,
+        case
+            when {{ month_start('installments.due_date') }} < installments.exists_from_month then 0
+            when payoffs.fully_paid_on > installments.due_date
+                and payoffs.fully_paid_on <= {{ dbt.last_day('installments.due_date', 'month') }}
+                then 2
+            else 1
+        end,
+        null,
+        null
     from recent_installments as installments
-    where due_date is not null
+    left join payoffs
+        on installments.account_id = payoffs.account_id
+        and installments.installment_no = payoffs.installment_no
+    where installments.due_date is not null
 
     union all
 
@@ -365,116 +417,132 @@ changes as (
     select
         account_id,
         greatest(paid_in_month, exists_from_month),
+        null,
         -{{ to_cents('principal_paid_change') }},
         -{{ to_cents('paid_in_month_amount') }},
-        0,
-        0
+        null,
+        null,
+        null,
+        null,
+        null,
+        null
     from payment_months
     where exists_from_month is not null
-),
-
-changes_by_month as (
-    -- summed by the change's own month first: the window filter and the
-    -- first month's fold below then read one row per account and month, not
-    -- every change (60.2M of them in a full build at 1M: BENCHMARKS.md, item 67)
-    select
-        account_id,
-        change_month,
-        sum(open_principal_change) as open_principal_change,
-        sum(net_outstanding_change) as net_outstanding_change,
-        sum(installment_count_change) as installment_count_change,
-        sum(remaining_change) as remaining_change
-    from changes
-    group by account_id, change_month
-),
-
--- read twice below: not materialized (held whole, it did not fit 5GB at 1M)
-windowed_changes as {{ creditmart.cte_not_materialized() }} (
-    select
-        changes_by_month.*,
-        change_windows.first_month
-    from changes_by_month
-    inner join change_windows
-        on changes_by_month.account_id = change_windows.account_id
-    where changes_by_month.change_month <= change_windows.last_month
-        and changes_by_month.change_month >= change_windows.changes_from_month
-),
-
-monthly_changes as (
-    -- changes up to the account's first month here count from it
-    select
-        account_id,
-        change_month as month_start,
-        open_principal_change,
-        net_outstanding_change,
-        installment_count_change,
-        remaining_change
-    from windowed_changes
-    where change_month > first_month
 
     union all
 
+    -- what was paid, by day
     select
         account_id,
-        first_month as month_start,
+        paid_in_month,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        paid_on_day,
+        paid_on_local
+    from paid_by_day
+),
+
+account_month_facts as (
+    -- one row per account and month with a fact, to the reporting month.
+    -- Months before the account's first month here are kept: the running
+    -- sums below count them from it. Months after its last one are dropped
+    -- with the rows that are not account months.
+    select
+        account_id,
+        month_start,
+        max(account_month_closed_date) is not null as is_account_month,
+        nullif(max(account_month_closed_date), cast('9999-12-31' as date)) as closed_date,
         sum(open_principal_change) as open_principal_change,
         sum(net_outstanding_change) as net_outstanding_change,
         sum(installment_count_change) as installment_count_change,
-        sum(remaining_change) as remaining_change
-    from windowed_changes
-    where change_month <= first_month
-    group by account_id, first_month
+        sum(remaining_change) as remaining_change,
+        sum(due_amount) as current_due_amount,
+        coalesce(max(due_state) >= 1, false) as has_due_in_month,
+        coalesce(max(due_state) = 2, false) as has_late_payoff,
+        sum(paid_amount) as current_paid_amount,
+        max(paid_on) as last_paid_on,
+        -- what was paid on the month's last day with a payment
+        max_by(paid_amount, paid_on) as last_paid_on_amount
+    from month_facts
+    where month_start <= {{ reporting_month_start() }}
+    group by account_id, month_start
 ),
 
-due_in_month as (
-    select
-        installments.account_id,
-        {{ month_start('installments.due_date') }} as month_start,
-        sum(installments.amount_due) as current_due_amount,
-        max(
-            case
-                when payoffs.fully_paid_on > installments.due_date
-                    and payoffs.fully_paid_on <= {{ dbt.last_day('installments.due_date', 'month') }}
-                    then 1
-                else 0
-            end
-        ) = 1 as has_late_payoff
-    from recent_installments as installments
-    left join payoffs
-        on installments.account_id = payoffs.account_id
-        and installments.installment_no = payoffs.installment_no
-    where installments.due_date is not null
-        and {{ month_start('installments.due_date') }} >= installments.exists_from_month
-    group by installments.account_id, {{ month_start('installments.due_date') }}
+{% if incremental -%}
+windowed_facts as (
+    -- the window's accounts, from the month their previous state ends (the
+    -- facts of earlier months and of other accounts were read with the
+    -- recent rows)
+    select account_month_facts.*
+    from account_month_facts
+    inner join change_windows
+        on account_month_facts.account_id = change_windows.account_id
+        and account_month_facts.month_start >= change_windows.changes_from_month
 ),
 
-paid_in_month as (
-    select
-        account_id,
-        paid_in_month as month_start,
-        sum(amount) as current_paid_amount
-    from payments
-    group by account_id, paid_in_month
+{% else -%}
+windowed_facts as (
+    select * from account_month_facts
 ),
 
-last_paid_in_month as (
-    select
-        payments.account_id,
-        greatest(payments.paid_in_month, account_windows.first_month) as month_start,
-        max(payments.paid_on_local) as last_paid_on
-    from payments
-    inner join account_windows
-        on payments.account_id = account_windows.account_id
-    group by payments.account_id, greatest(payments.paid_in_month, account_windows.first_month)
-),
+{% endif -%}
+running_totals as (
+    {%- for windowed in ([true, false] if one_new_month else [true]) %}
+    {%- set running = 'sum(%s) over account_history' if windowed else '%s' %}
+    {%- set latest = 'max(%s) over account_history' if windowed else '%s' %}
+    {%- if not windowed %}
 
-paid_by_day as (
+    union all
+
+    -- the accounts with only the new month to build: its own facts added to
+    -- the previous row's totals, no window (builds_one_new_month())
+    {%- endif %}
     select
-        account_id,
-        paid_on_local,
-        sum(amount) as paid_on_day
-    from payments
-    group by account_id, paid_on_local
+        facts.account_id,
+        facts.month_start,
+        facts.is_account_month,
+        facts.closed_date,
+        facts.current_due_amount,
+        facts.has_due_in_month,
+        facts.has_late_payoff,
+        facts.current_paid_amount,
+        coalesce(previous_state.open_principal_cents, 0)
+            + {{ running | format('coalesce(facts.open_principal_change, 0)') }} as open_principal,
+        coalesce(previous_state.net_outstanding_cents, 0)
+            + {{ running | format('coalesce(facts.net_outstanding_change, 0)') }} as net_outstanding,
+        coalesce(previous_state.installment_count, 0)
+            + {{ running | format('coalesce(facts.installment_count_change, 0)') }} as installment_count,
+        coalesce(previous_state.remaining_periods, 0)
+            + {{ running | format('coalesce(facts.remaining_change, 0)') }} as remaining_periods,
+        -- a payment read here is later than the previous state's last one
+        coalesce({{ latest | format('facts.last_paid_on') }}, previous_state.last_payment_date) as last_payment_date,
+        case
+            when {{ latest | format('facts.last_paid_on') }} is not null
+                then {{ 'max_by(facts.last_paid_on_amount, facts.last_paid_on) over account_history' if windowed else 'facts.last_paid_on_amount' }}
+            else previous_state.last_payment_amount
+        end as last_payment_amount
+    from windowed_facts as facts
+    left join previous_state
+        on facts.account_id = previous_state.account_id
+    {%- if one_new_month %}
+    -- the changed accounts through the window (none in a month without late
+    -- changes: a join with nothing to build reads nothing), the others not
+    {{ 'semi' if windowed else 'anti' }} join {{ ref('int_account_month_changes') }} as changed_accounts
+        on facts.account_id = changed_accounts.account_id
+    {%- endif %}
+    {%- if windowed %}
+    window account_history as (
+        partition by facts.account_id
+        order by facts.month_start
+        rows between unbounded preceding and current row
+    )
+    {%- endif %}
+    {%- endfor %}
 ),
 
 overdue_by_month as (
@@ -493,74 +561,21 @@ overdue_by_month as (
     group by account_id, month_start
 ),
 
-running_totals as (
-    {%- for windowed in ([true, false] if one_new_month else [true]) %}
-    {%- set running = 'sum(%s) over account_history' if windowed else '%s' %}
-    {%- set latest = 'max(%s) over account_history' if windowed else '%s' %}
-    {%- if windowed %}
-    -- narrow input: the window sorts only keys and changes, not the wide rows
-    {%- else %}
-
-    union all
-
-    -- the accounts with only the new month to build: its own changes
-    -- added to the previous row's totals, no window (builds_one_new_month())
-    {%- endif %}
-    select
-        account_months.account_id,
-        account_months.month_start,
-        coalesce(previous_state.open_principal_cents, 0)
-            + {{ running | format('coalesce(monthly_changes.open_principal_change, 0)') }} as open_principal,
-        coalesce(previous_state.net_outstanding_cents, 0)
-            + {{ running | format('coalesce(monthly_changes.net_outstanding_change, 0)') }} as net_outstanding,
-        coalesce(previous_state.installment_count, 0)
-            + {{ running | format('coalesce(monthly_changes.installment_count_change, 0)') }} as installment_count,
-        coalesce(previous_state.remaining_periods, 0)
-            + {{ running | format('coalesce(monthly_changes.remaining_change, 0)') }} as remaining_periods,
-        greatest(previous_state.last_payment_date, {{ latest | format('last_paid_in_month.last_paid_on') }})
-            as last_payment_date,
-        previous_state.last_payment_date as previous_last_payment_date,
-        previous_state.last_payment_amount as previous_last_payment_amount
-    from account_months
-    left join previous_state
-        on account_months.account_id = previous_state.account_id
-    left join monthly_changes
-        on account_months.account_id = monthly_changes.account_id
-        and account_months.month_start = monthly_changes.month_start
-    left join last_paid_in_month
-        on account_months.account_id = last_paid_in_month.account_id
-        and account_months.month_start = last_paid_in_month.month_start
-    {%- if one_new_month %}
-    -- the changed accounts through the window (none in a month without late
-    -- changes: a join with nothing to build reads nothing), the others not
-    {{ 'semi' if windowed else 'anti' }} join {{ ref('int_account_month_changes') }} as changed_accounts
-        on account_months.account_id = changed_accounts.account_id
-    {%- endif %}
-    {%- if windowed %}
-    window account_history as (
-        partition by account_months.account_id
-        order by account_months.month_start
-        rows between unbounded preceding and current row
-    )
-    {%- endif %}
-    {%- endfor %}
-),
-
 accumulated as (
     select
-        account_months.*,
-        coalesce(account_months.closed_date <= account_months.month_end, false) as is_closed,
+        running_totals.account_id,
+        running_totals.month_start,
+        coalesce(running_totals.closed_date <= {{ dbt.last_day('running_totals.month_start', 'month') }}, false) as is_closed,
         running_totals.open_principal,
         running_totals.net_outstanding,
         running_totals.installment_count,
         running_totals.remaining_periods,
         running_totals.last_payment_date,
-        running_totals.previous_last_payment_date,
-        running_totals.previous_last_payment_amount,
-        coalesce(due_in_month.current_due_amount, 0) as current_due_amount,
-        due_in_month.account_id is not null as has_due_in_month,
-        coalesce(due_in_month.has_late_payoff, false) as has_late_payoff,
-        coalesce(paid_in_month.current_paid_amount, 0) as current_paid_amount,
+        running_totals.last_payment_amount,
+        coalesce(running_totals.current_due_amount, 0) as current_due_amount,
+        running_totals.has_due_in_month,
+        running_totals.has_late_payoff,
+        coalesce(running_totals.current_paid_amount, 0) as current_paid_amount,
         overdue_by_month.overdue_periods,
         overdue_by_month.total_overdue,
         overdue_by_month.overdue_principal,
@@ -569,19 +584,11 @@ accumulated as (
         overdue_by_month.overdue_principal_91_180,
         overdue_by_month.overdue_principal_over_180,
         overdue_by_month.days_past_due
-    from account_months
-    inner join running_totals
-        on account_months.account_id = running_totals.account_id
-        and account_months.month_start = running_totals.month_start
-    left join due_in_month
-        on account_months.account_id = due_in_month.account_id
-        and account_months.month_start = due_in_month.month_start
-    left join paid_in_month
-        on account_months.account_id = paid_in_month.account_id
-        and account_months.month_start = paid_in_month.month_start
+    from running_totals
     left join overdue_by_month
-        on account_months.account_id = overdue_by_month.account_id
-        and account_months.month_start = overdue_by_month.month_start
+        on running_totals.account_id = overdue_by_month.account_id
+        and running_totals.month_start = overdue_by_month.month_start
+    where running_totals.is_account_month
 ),
 
 settled as (
@@ -595,8 +602,7 @@ settled as (
         installment_count,
         remaining_periods,
         last_payment_date,
-        previous_last_payment_date,
-        previous_last_payment_amount,
+        last_payment_amount,
         current_due_amount,
         current_paid_amount,
         has_due_in_month,
@@ -643,12 +649,7 @@ final as (
         cast(settled.current_due_amount as {{ type_money() }}) as current_due_amount,
         cast(settled.current_paid_amount as {{ type_money() }}) as current_paid_amount,
         settled.last_payment_date,
-        cast(
-            coalesce(
-                paid_by_day.paid_on_day,
-                case when settled.last_payment_date = settled.previous_last_payment_date then settled.previous_last_payment_amount end
-            ) as {{ type_money() }}
-        ) as last_payment_amount,
+        cast(settled.last_payment_amount as {{ type_money() }}) as last_payment_amount,
         cast(settled.remaining_periods as integer) as remaining_periods,
         cast(settled.installment_count as integer) as installment_count,
         {{ rpy_status('settled.is_closed', 'settled.days_past_due', 'settled.has_late_payoff', 'settled.has_due_in_month') }} as rpy_status,
@@ -663,9 +664,6 @@ final as (
         cast(settled.open_principal as bigint) as open_principal_cents,
         cast(settled.net_outstanding as bigint) as net_outstanding_cents
     from settled
-    left join paid_by_day
-        on settled.account_id = paid_by_day.account_id
-        and settled.last_payment_date = paid_by_day.paid_on_local
     left join five_tier_classes
         on settled.days_past_due = five_tier_classes.days_past_due
 )
