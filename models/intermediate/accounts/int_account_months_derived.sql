@@ -251,7 +251,7 @@ payment_months as (
 
 {% endif -%}
 payoffs as (
-    -- read only for recent installments (due_in_month): when incremental,
+    -- read only for recent installments (their falling due): when incremental,
     -- those paid off in the window (a late payoff follows its due date) and
     -- those of the history accounts
     select * from {{ ref('int_installment_payoffs') }} as installment_payoffs
