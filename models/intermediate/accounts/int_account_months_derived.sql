@@ -31,8 +31,7 @@ account_windows as (
     -- the account's months built here (all of them in a full build)
     select
         account_id,
-        min(month_start) as first_month,
-        max(month_start) as last_month
+        min(month_start) as first_month
     from account_months
     group by account_id
 ),
@@ -68,12 +67,10 @@ previous_state as (
 ),
 
 change_windows as (
-    -- changes before the window count from its first month, unless the
+    -- the month each account's facts are read from: all of them, unless the
     -- previous state already holds them (those up to its month)
     select
         account_windows.account_id,
-        account_windows.first_month,
-        account_windows.last_month,
         coalesce(previous_state.continues_from, cast('1900-01-01' as date)) as changes_from_month
     from account_windows
     left join previous_state
