@@ -204,6 +204,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         d1_account("A11", "B1", "2026-01-05", "1000.00"),
         d1_account("A12", "B6", "2026-01-05", "1000.00"),
         d1_account("A13", "B7", "2026-01-05", "1000.00"),
+        d1_account("A14", "B1", "2026-01-05", "9999999999999999.99"),  # beyond the money type
     ]
     installments = [
         i
@@ -237,6 +238,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
             payment("P4", "A1", 2, "2026-03-05T02:00:00Z", "100.00"),
             payment("P4", "A1", 2, "2026-03-05T02:00:00Z", "200.00"),  # conflicting duplicate
             payment("P5", "AX", 1, "2026-03-05T02:00:00Z", "100.00"),  # orphan
+            payment("P6", "A1", 1, "2026-02-06T02:00:00Z", "9999999999999999.99"),  # beyond the money type
         ],
         "consent_events": [
             *[event(f"E{n}", f"B{n}", "grant", granted) for n in range(1, 8)],
@@ -272,6 +274,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         "A11": every("rejected", "INS-001"),
         "A12": {("2026-01", "submitted", None), ("2026-02", "rejected", "CON-003"), ("2026-03", "rejected", "CON-003")},
         "A13": every("rejected", "CON-003"),
+        "A14": every("rejected", "ACC-003,RAW-001"),
     }
     violations = {
         tuple(r)
@@ -293,6 +296,9 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         ("INS-001", "error", "-", "installment", "A11#2"),
         ("INS-002", "warn", "-", "installment", "AZ#1"),
         ("RAW-001", "error", "-", "payment", "P2"),
+        ("RAW-001", "error", "-", "account", "A14"),
+        ("ACC-003", "error", "-", "account", "A14"),
+        ("RAW-001", "error", "-", "payment", "P6"),
         ("RAW-002", "warn", "-", "payment", "P3"),
         ("PAY-005", "warn", "-", "payment", "P4"),
         ("PAY-001", "warn", "-", "payment", "P5"),
@@ -304,15 +310,16 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         ("PER-002", "error", "2026-01", "borrower", "B2"),
     }
     assert expected - violations == set()
-    # the payments that count: P1 and one copy of P3 fully pay A1; P2 and P4 are ignored
+    # the payments that count: P1 and one copy of P3 fully pay A1; P2, P4 and P6 are ignored
     assert build.query(
         "select report_month, balance, rpy_status from fct_account_months where account_id = 'A1' order by 1"
     ) == [("2026-01", Decimal("1000.00"), "*"), ("2026-02", Decimal("500.00"), "N"), ("2026-03", Decimal("0.00"), "N")]
     # conservation still holds, in count and balance
-    assert build.query("select bool_and(balanced), sum(in_scope) from rpt_submission_reconciliation") == [(True, 36)]
+    assert build.query("select bool_and(balanced), sum(in_scope) from rpt_submission_reconciliation") == [(True, 39)]
     # RAW-001 details name the column, never the value
     details = {r[0] for r in build.query("select detail from fct_rule_violations where rule_id = 'RAW-001'")}
-    assert "loan_amount: unparseable" in details and not any("abc" in d or "12,00" in d for d in details)
+    assert "loan_amount: unparseable" in details
+    assert not any("abc" in d or "12,00" in d or "9999" in d for d in details)
 
 
 def test_surrounding_whitespace_is_trimmed(tmp_path):
