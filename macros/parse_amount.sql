@@ -1,7 +1,7 @@
 {#- Parse yuan with up to two decimals (optional minus sign); null when
     unparseable. At most 12 integer digits (under a trillion yuan): a larger
-    value is unparseable (RAW-001), so no sum of amounts outgrows the money
-    type or exact cents (README "Decisions"). -#}
+    value is unparseable (RAW-001), where a 16-digit one failed the build
+    once summed (README "Decisions"). -#}
 {% macro parse_amount(expr) -%}
     case
         when {{ creditmart.regex_full_match(expr, '-?[0-9]{1,12}([.][0-9]{1,2})?') }}
