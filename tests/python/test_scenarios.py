@@ -205,15 +205,17 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         d1_account("A12", "B6", "2026-01-05", "1000.00"),
         d1_account("A13", "B7", "2026-01-05", "1000.00"),
         d1_account("A14", "B1", "2026-01-05", "9999999999999999.99"),  # beyond the money type
+        d1_account("A15", "B1", "2026-01-05", "999999999999.99"),  # the largest amount, paid 901 times
     ]
     installments = [
         i
-        for a in accounts[:9] + accounts[10:]
+        for a in accounts[:9] + accounts[10:-1]
         for i in (
             installment(a["account_id"], 1, "2026-02-05", "500.00", "0.00"),
             installment(a["account_id"], 2, "2026-03-05", "500.00", "0.00"),
         )
     ]
+    installments.append(installment("A15", 1, "2026-02-05", "999999999999.99", "0.00"))
     installments.append(installment("A11", 2, "2026-03-05", "500.00", "10.00"))  # conflicting installment
     installments.append(installment("AZ", 1, "2026-03-05", "500.00", "0.00"))  # orphan installment
     entities = {
@@ -239,6 +241,9 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
             payment("P4", "A1", 2, "2026-03-05T02:00:00Z", "200.00"),  # conflicting duplicate
             payment("P5", "AX", 1, "2026-03-05T02:00:00Z", "100.00"),  # orphan
             payment("P6", "A1", 1, "2026-02-06T02:00:00Z", "9999999999999999.99"),  # beyond the money type
+            # a month's payments on one installment summing past 9 * 10^14 yuan:
+            # to_cents' wide path (64 bits would overflow)
+            *[payment(f"PL{n}", "A15", 1, "2026-02-05T02:00:00Z", "999999999999.99") for n in range(901)],
         ],
         "consent_events": [
             *[event(f"E{n}", f"B{n}", "grant", granted) for n in range(1, 8)],
@@ -275,6 +280,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         "A12": {("2026-01", "submitted", None), ("2026-02", "rejected", "CON-003"), ("2026-03", "rejected", "CON-003")},
         "A13": every("rejected", "CON-003"),
         "A14": every("rejected", "ACC-003,RAW-001"),
+        "A15": every("submitted", None),
     }
     violations = {
         tuple(r)
@@ -300,6 +306,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
         ("ACC-003", "error", "-", "account", "A14"),
         ("RAW-001", "error", "-", "payment", "P6"),
         ("RAW-002", "warn", "-", "payment", "P3"),
+        ("PAY-003", "warn", "-", "installment", "A15#1"),
         ("PAY-005", "warn", "-", "payment", "P4"),
         ("PAY-001", "warn", "-", "payment", "P5"),
         ("CON-001", "warn", "-", "consent_event", "E90"),
@@ -314,8 +321,17 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
     assert build.query(
         "select report_month, balance, rpy_status from fct_account_months where account_id = 'A1' order by 1"
     ) == [("2026-01", Decimal("1000.00"), "*"), ("2026-02", Decimal("500.00"), "N"), ("2026-03", Decimal("0.00"), "N")]
+    # 901 payments of the largest amount: exact in cents past 64-bit products
+    assert build.query(
+        "select report_month, balance, current_paid_amount from fct_account_months"
+        " where account_id = 'A15' order by 1"
+    ) == [
+        ("2026-01", Decimal("999999999999.99"), Decimal("0.00")),
+        ("2026-02", Decimal("0.00"), Decimal("900999999999990.99")),
+        ("2026-03", Decimal("0.00"), Decimal("0.00")),
+    ]
     # conservation still holds, in count and balance
-    assert build.query("select bool_and(balanced), sum(in_scope) from rpt_submission_reconciliation") == [(True, 39)]
+    assert build.query("select bool_and(balanced), sum(in_scope) from rpt_submission_reconciliation") == [(True, 42)]
     # RAW-001 details name the column, never the value
     details = {r[0] for r in build.query("select detail from fct_rule_violations where rule_id = 'RAW-001'")}
     assert "loan_amount: unparseable" in details
