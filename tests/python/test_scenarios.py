@@ -323,8 +323,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
     ) == [("2026-01", Decimal("1000.00"), "*"), ("2026-02", Decimal("500.00"), "N"), ("2026-03", Decimal("0.00"), "N")]
     # 901 payments of the largest amount: exact in cents past 64-bit products
     assert build.query(
-        "select report_month, balance, current_paid_amount from fct_account_months"
-        " where account_id = 'A15' order by 1"
+        "select report_month, balance, current_paid_amount from fct_account_months where account_id = 'A15' order by 1"
     ) == [
         ("2026-01", Decimal("999999999999.99"), Decimal("0.00")),
         ("2026-02", Decimal("0.00"), Decimal("900999999999990.99")),
