@@ -215,6 +215,7 @@ def test_bad_input_is_recorded_never_dropped(tmp_path):
             installment(a["account_id"], 2, "2026-03-05", "500.00", "0.00"),
         )
     ]
+    # A15 (last of the accounts, left out above): one installment of the whole loan
     installments.append(installment("A15", 1, "2026-02-05", "999999999999.99", "0.00"))
     installments.append(installment("A11", 2, "2026-03-05", "500.00", "10.00"))  # conflicting installment
     installments.append(installment("AZ", 1, "2026-03-05", "500.00", "0.00"))  # orphan installment
