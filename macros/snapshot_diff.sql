@@ -193,6 +193,12 @@ snapshot_rows as (
     {{ return(api.Relation.create(database=target.database, schema=creditmart.state_schema(), identifier=model ~ '_buckets')) }}
 {%- endmacro %}
 
+{#- `raw_bucket in (...)` of a list of buckets (literals, so the scan
+    filters on them before any key is looked up); never true when empty. -#}
+{% macro in_buckets(buckets) -%}
+    raw_bucket in ({% for bucket in buckets %}'{{ bucket | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor %})
+{%- endmacro %}
+
 {#- post-hook of a bucketed staging model: unless the strategy kept its
     bucket checksums in this build (kept_at), compute them from the table
     (a first build, a full refresh, a rebuild in full, an upgrade). -#}
@@ -267,18 +273,25 @@ select * from departed_keys
 
     {% if creditmart.incremental_mode() -%}
     {%- set replaced = 'raw_row_key in (select raw_row_key from ' ~ source ~ ')' -%}
+    {%- set any_replaced = true -%}
     {%- if bucketed -%}
     {#- bucketed: only the batch's buckets hold its keys (a literal list,
         filtered in the scan before any key is looked up) -#}
     {%- set buckets = run_query('select distinct raw_bucket from ' ~ source ~ ' where raw_bucket is not null').columns[0].values() -%}
-    {%- set in_buckets -%}
-    raw_bucket in ({% for bucket in buckets %}'{{ bucket | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor %})
-    {%- endset -%}
-    {%- set replaced = in_buckets ~ '\n        and ' ~ replaced -%}
+    {%- set in_buckets = creditmart.in_buckets(buckets) -%}
+    {%- set stored_buckets = buckets -%}
+    {%- if state_kept -%}
+    {#- and of those, only the buckets the table has rows in (its checksums
+        list every one): a month's new buckets have none to replace -#}
+    {%- set stored_buckets = run_query('select raw_bucket from ' ~ state ~ ' where ' ~ in_buckets).columns[0].values() -%}
+    {%- endif -%}
+    {%- set any_replaced = stored_buckets | length > 0 -%}
+    {%- set replaced = creditmart.in_buckets(stored_buckets) ~ '\n        and ' ~ replaced -%}
     {%- endif %}
     -- changes every model has seen are of no further use
     delete from {{ changes }}
     where stamp <= (select min(built_at) from {{ creditmart.state_schema() }}.watermarks);
+    {%- if any_replaced %}
 
     insert into {{ changes }}
     select {{ logged }}, 'departed', {{ stamp }} from {{ target }}
@@ -286,6 +299,7 @@ select * from departed_keys
 
     delete from {{ target }}
     where {{ replaced }};
+    {%- endif %}
 
     insert into {{ changes }}
     select {{ logged }}, 'arrived', {{ stamp }} from {{ source }}
